@@ -1,0 +1,142 @@
+"""Checks called from assignment test cells.
+
+Each check raises ``AssertionError`` with a message written for the student: what was
+expected, what was found, and a hint. Nothing is printed, and nothing is written to
+stderr, because nbgrader scores a test cell 0 when anything appears there.
+
+References to ``math.isclose`` and friends are taken when this module is imported, so
+a student who later rebinds ``math.isclose`` in their notebook does not change what
+these checks compute.
+"""
+from __future__ import annotations
+
+import math as _math
+import numbers as _numbers
+import unicodedata as _unicodedata
+
+_isclose = _math.isclose
+_isfinite = _math.isfinite
+_normalize = _unicodedata.normalize
+
+
+class CheckFailed(AssertionError):
+    """A check failed; the message says what to fix."""
+
+
+def _fail(message: str, hint: str = "") -> None:
+    raise CheckFailed(message + (f"\nHint: {hint}" if hint else ""))
+
+
+def _describe(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def is_number(value) -> bool:
+    """True for real numbers (int, float, numpy scalars), False for bool and strings."""
+    return isinstance(value, _numbers.Real) and not isinstance(value, bool)
+
+
+def check_defined(value, name: str) -> None:
+    """Fail when a student left ``None`` or ``...`` where an answer belongs."""
+    if value is None or value is Ellipsis:
+        _fail(f"`{name}` has no answer yet (it is {value!r}).",
+              "replace the placeholder and run the cell before this test.")
+
+
+def check_number(value, name: str, *, minimum: float | None = None, maximum: float | None = None,
+                 hint: str = "") -> None:
+    """``value`` is a finite real number, optionally within [minimum, maximum]."""
+    check_defined(value, name)
+    if not is_number(value):
+        _fail(f"`{name}` should be a number, but it is {type(value).__name__} {_describe(value)}.",
+              hint or "compute the value with arithmetic; do not put it in quotes.")
+    number = float(value)
+    if not _isfinite(number):
+        _fail(f"`{name}` should be a finite number, but it is {number}.", hint)
+    if minimum is not None and number < minimum:
+        _fail(f"`{name}` = {number:,.6g} is below the smallest sensible value, {minimum:,.6g}.", hint)
+    if maximum is not None and number > maximum:
+        _fail(f"`{name}` = {number:,.6g} is above the largest sensible value, {maximum:,.6g}.", hint)
+
+
+def check_fraction(value, name: str, *, hint: str = "") -> None:
+    """``value`` is a share between 0 and 1 (not a percentage)."""
+    check_number(value, name, hint=hint)
+    if not 0 <= float(value) <= 1:
+        extra = " It looks like a percentage: divide by 100." if 1 < float(value) <= 100 else ""
+        _fail(f"`{name}` should be a fraction between 0 and 1, but it is {float(value):,.6g}.{extra}", hint)
+
+
+def check_close(value, expected: float, name: str, *, rel: float = 1e-3, abs_tol: float = 0.0,
+                hint: str = "") -> None:
+    """``value`` equals ``expected`` within a relative (and absolute) tolerance."""
+    check_number(value, name, hint=hint)
+    if not _isclose(float(value), float(expected), rel_tol=rel, abs_tol=abs_tol):
+        _fail(f"`{name}` = {float(value):,.6g} is not the expected value.", hint)
+
+
+def normalise_text(text: str) -> str:
+    """Unicode NFC, trimmed, with internal runs of whitespace collapsed."""
+    return " ".join(_normalize("NFC", text).split())
+
+
+def check_text(value, expected, name: str, *, case_sensitive: bool = True, hint: str = "") -> None:
+    """Compare strings after NFC normalisation and trimming.
+
+    ``expected`` may be a string or a collection of accepted strings.
+    """
+    check_defined(value, name)
+    if not isinstance(value, str):
+        _fail(f"`{name}` should be a string, but it is {type(value).__name__} {_describe(value)}.", hint)
+    accepted = [expected] if isinstance(expected, str) else list(expected)
+    fold = (lambda s: s) if case_sensitive else str.casefold
+    got = fold(normalise_text(value))
+    if got not in {fold(normalise_text(a)) for a in accepted}:
+        _fail(f"`{name}` = {value!r} is not the expected answer.", hint)
+
+
+def check_choice(value, allowed, name: str, *, hint: str = "") -> None:
+    """``value`` is one of ``allowed`` (after NFC normalisation, case-insensitive for text)."""
+    check_defined(value, name)
+    options = list(allowed)
+    if isinstance(value, str):
+        normalised = {normalise_text(str(o)).casefold(): o for o in options}
+        if normalise_text(value).casefold() in normalised:
+            return
+    elif value in options:
+        return
+    _fail(f"`{name}` = {_describe(value)} is not one of the allowed answers: "
+          + ", ".join(repr(o) for o in options) + ".", hint)
+
+
+def check_type(value, expected_type, name: str, *, hint: str = "") -> None:
+    check_defined(value, name)
+    if not isinstance(value, expected_type):
+        wanted = getattr(expected_type, "__name__", str(expected_type))
+        _fail(f"`{name}` should be a {wanted}, but it is {type(value).__name__}.", hint)
+
+
+def check_columns(frame, columns, name: str, *, hint: str = "") -> None:
+    """``frame`` is a DataFrame with (at least) these columns."""
+    import pandas as pd
+
+    check_type(frame, pd.DataFrame, name, hint=hint)
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        _fail(f"`{name}` is missing the column(s) {missing}; it has {list(frame.columns)}.", hint)
+
+
+def check_same_items(value, expected, name: str, *, hint: str = "") -> None:
+    """Same collection of items, ignoring order (strings are NFC-normalised, case-folded)."""
+    check_defined(value, name)
+    if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
+        _fail(f"`{name}` should be a list, but it is {type(value).__name__}.", hint)
+
+    def key(item):
+        return normalise_text(item).casefold() if isinstance(item, str) else item
+
+    got, want = sorted(map(key, value), key=repr), sorted(map(key, expected), key=repr)
+    if got != want:
+        _fail(f"`{name}` does not contain the expected items ({len(got)} given, {len(want)} expected).",
+              hint)
