@@ -112,7 +112,7 @@ def run(args: list[str], **kwargs) -> int:
 
 def lab(extra: list[str]) -> int:
     ensure_env()
-    args = [str(BIN / "jupyter"), "lab", f"--ServerApp.root_dir={ROOT}", "--notebook-dir", str(ROOT)]
+    args = [str(BIN / "jupyter"), "lab", f"--ServerApp.root_dir={ROOT}"]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         args.append("--allow-root")
     say("starting JupyterLab at the repository root (Ctrl+C to stop)")

@@ -1,9 +1,14 @@
-"""Every lecture notebook runs top to bottom on a fresh kernel, cleanly.
+"""Every lecture notebook runs top to bottom on a fresh kernel, cleanly and accessibly.
 
 QuantEcon-style: an error, a warning or anything else written to stderr fails the
-notebook. Adding a notebook to course/ adds it here.
+notebook. Every figure is shown through platform_intl.plots.show_figure, so it carries
+alt text and a caption naming its source. Adding a notebook to course/ adds it here.
 """
 from __future__ import annotations
+
+import html
+import re
+from functools import lru_cache
 
 import nbformat
 import pytest
@@ -11,8 +16,11 @@ from nbclient import NotebookClient
 
 from conftest import COURSE, course_notebooks
 
+IMAGE_TYPES = ("image/png", "image/jpeg", "image/svg+xml")
 
-def execute(path):
+
+@lru_cache(maxsize=None)
+def executed(path):
     nb = nbformat.read(path, as_version=4)
     client = NotebookClient(nb, timeout=120, kernel_name="python3",
                             resources={"metadata": {"path": str(COURSE)}})
@@ -20,23 +28,73 @@ def execute(path):
     return nb
 
 
-def problems(nb) -> list[str]:
-    found = []
+def outputs(nb):
     for index, cell in enumerate(nb.cells):
         for output in cell.get("outputs", []):
-            if output.output_type == "error":
-                found.append(f"cell {index}: {output.ename}: {output.evalue}")
-            elif output.output_type == "stream" and output.name == "stderr":
-                found.append(f"cell {index} wrote to stderr: {output.text[:300]!r}")
+            yield index, output
+
+
+def problems(nb) -> list[str]:
+    found = []
+    for index, output in outputs(nb):
+        if output.output_type == "error":
+            found.append(f"cell {index}: {output.ename}: {output.evalue}")
+        elif output.output_type == "stream" and output.name == "stderr":
+            found.append(f"cell {index} wrote to stderr: {output.text[:300]!r}")
     return found
 
 
+def figure_problems(nb) -> list[str]:
+    found = []
+    for index, output in outputs(nb):
+        data = output.get("data", {})
+        bare = [t for t in IMAGE_TYPES if t in data]
+        if bare:
+            found.append(f"cell {index}: a bare {bare[0]} figure; show it with plots.show_figure(...)")
+        for img in re.findall(r"<img\b[^>]*>", data.get("text/html", "")):
+            alt = re.search(r'\balt="([^"]*)"', img)
+            if not alt or len(html.unescape(alt.group(1)).strip()) < 15:
+                found.append(f"cell {index}: an image without meaningful alt text")
+        if "<img" in data.get("text/html", "") and "Source:" not in data.get("text/html", ""):
+            found.append(f"cell {index}: a figure without a source caption")
+    return found
+
+
+def figure_count(nb) -> int:
+    return sum(data.count("<figure") for _, o in outputs(nb)
+               for data in [o.get("data", {}).get("text/html", "")])
+
+
+lectures = course_notebooks()
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("path", course_notebooks(), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", lectures, ids=lambda p: p.name)
 def test_lecture_runs_cleanly(path):
-    nb = execute(path)
-    assert problems(nb) == []
+    assert problems(executed(path)) == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", lectures, ids=lambda p: p.name)
+def test_every_figure_has_alt_text_and_a_source(path):
+    nb = executed(path)
+    assert figure_count(nb) >= 1, "each lecture shows at least one figure"
+    assert figure_problems(nb) == []
+
+
+@pytest.mark.parametrize("path", lectures, ids=lambda p: p.name)
+def test_lecture_follows_the_template(path):
+    nb = nbformat.read(path, as_version=4)
+    markdown = [c.source for c in nb.cells if c.cell_type == "markdown"]
+    assert markdown and markdown[0].lstrip().startswith("# "), "start with a title"
+    assert any("learning objectives" in m.lower() for m in markdown[:2]), "learning objectives first"
+    text = "\n".join(markdown).lower()
+    assert "self-check" in text and "<details>" in text, "self-check questions with answers on demand"
+    if not path.name.startswith("00_"):
+        assert "discussion" in text, "discussion questions"
+        code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+        assert "widgets" in code, "at least one interactive widget"
 
 
 def test_there_are_lectures():
-    assert [p.name for p in course_notebooks()][:1] == ["00_orientation.ipynb"]
+    assert [p.name for p in lectures][:1] == ["00_orientation.ipynb"]
