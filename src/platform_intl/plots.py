@@ -71,7 +71,8 @@ def figure_html(fig, *, alt: str, source: str, caption: str = "") -> str:
     """Render ``fig`` as an accessible HTML figure with alt text and a source caption."""
     alt = _require_text("alt", alt)
     source = _require_text("source", source)
-    if not fig.axes or not any(ax.get_title() or fig.get_suptitle() for ax in fig.axes):
+    titled = fig.get_suptitle() or any(ax.get_title(loc) for ax in fig.axes for loc in ("left", "center", "right"))
+    if not fig.axes or not titled:
         raise ValueError("the figure needs a title: call ax.set_title(...) or fig.suptitle(...)")
     for ax in fig.axes:
         if ax.has_data() and not (ax.get_xlabel() or ax.get_ylabel()):
