@@ -1,0 +1,114 @@
+"""The checks assignment test cells call, and the accessible-figure helper."""
+from __future__ import annotations
+
+import math
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+
+from platform_intl import checks, plots  # noqa: E402
+
+
+def test_numbers_pass_and_fail_with_helpful_messages():
+    checks.check_number(np.float64(3.5), "x", minimum=0, maximum=10)
+    checks.check_close(446e6, 446_000_000, "mau")
+    with pytest.raises(AssertionError, match="should be a number.*str"):
+        checks.check_number("446", "mau")
+    with pytest.raises(AssertionError, match="below the smallest sensible value"):
+        checks.check_number(446, "mau", minimum=1e6)
+    with pytest.raises(AssertionError, match="not the expected value"):
+        checks.check_close(447e6, 446e6, "mau", rel=1e-4)
+    with pytest.raises(AssertionError, match="no answer yet"):
+        checks.check_number(None, "mau")
+    with pytest.raises(AssertionError, match="finite"):
+        checks.check_number(float("nan"), "mau")
+    with pytest.raises(AssertionError):
+        checks.check_number(True, "flag")
+
+
+def test_fraction_check_recognises_percentages():
+    checks.check_fraction(0.437, "share")
+    with pytest.raises(AssertionError, match="looks like a percentage"):
+        checks.check_fraction(43.7, "share")
+
+
+def test_text_is_compared_after_nfc_and_trimming():
+    decomposed = "Ma\u0308rz 2025"  # "März" typed with a combining diaeresis
+    checks.check_text("  März   2025 ", decomposed, "month")
+    checks.check_text("GNIST", "gnist", "word", case_sensitive=False)
+    checks.check_choice(" mau ", ["MAU", "DAU"], "metric")
+    with pytest.raises(AssertionError, match="not one of the allowed answers"):
+        checks.check_choice("users", ["MAU", "DAU"], "metric")
+    with pytest.raises(AssertionError, match="not the expected answer"):
+        checks.check_text("Gnist", "Spark", "company")
+
+
+def test_collections_and_frames():
+    checks.check_same_items(["Spark", "Huawei"], ["huawei", "spark"], "names")
+    with pytest.raises(AssertionError, match="expected items"):
+        checks.check_same_items(["Spark"], ["Spark", "Huawei"], "names")
+    checks.check_columns(pd.DataFrame({"a": [1], "b": [2]}), ["a"], "frame")
+    with pytest.raises(AssertionError, match="missing the column"):
+        checks.check_columns(pd.DataFrame({"a": [1]}), ["a", "c"], "frame")
+
+
+def test_checks_keep_working_when_a_student_rebinds_math_isclose(monkeypatch):
+    monkeypatch.setattr(math, "isclose", lambda *a, **k: True)
+    with pytest.raises(AssertionError):
+        checks.check_close(1.0, 2.0, "x")
+
+
+def titled_figure(title="Weibo (微博) users", label=True):
+    fig, ax = plt.subplots()
+    ax.plot([2013, 2018], [129.1, 446])
+    ax.set_title(title)
+    if label:
+        ax.set_xlabel("Year")
+        ax.set_ylabel("MAU (millions)")
+    return fig
+
+
+def test_show_figure_gives_alt_text_and_source_caption():
+    plots.use_course_style()
+    shown = plots.show_figure(titled_figure(), alt="Weibo MAU rose from 129 to 446 million",
+                              source="Weibo results <https://ir.weibo.com>")
+    html = shown._repr_html_()
+    assert 'alt="Weibo MAU rose from 129 to 446 million"' in html
+    assert "<figcaption>" in html and "Source: Weibo results &lt;https://ir.weibo.com&gt;" in html
+    assert html.count("data:image/png;base64,") == 1
+    assert plt.get_fignums() == [], "the figure is closed so it is not shown twice"
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(alt="", source="s"), "alt must be a non-empty string"),
+    (dict(alt="a chart", source=" "), "source must be a non-empty string"),
+])
+def test_show_figure_refuses_missing_alt_or_source(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        plots.show_figure(titled_figure(), **kwargs)
+
+
+def test_show_figure_requires_title_and_axis_labels():
+    with pytest.raises(ValueError, match="needs a title"):
+        plots.show_figure(titled_figure(title=""), alt="a chart", source="s")
+    with pytest.raises(ValueError, match="axis labels"):
+        plots.show_figure(titled_figure(label=False), alt="a chart", source="s")
+
+
+def test_chinese_labels_render_without_missing_glyph_warnings(recwarn):
+    plots.use_course_style()
+    fig = titled_figure(title="微博 and 小红书")
+    fig.canvas.draw()
+    plt.close(fig)
+    assert not [w for w in recwarn if "missing from font" in str(w.message)]
+
+
+def test_palette_is_the_colour_blind_one():
+    import seaborn as sns
+
+    assert plots.palette(4) == sns.color_palette("colorblind", 4)
