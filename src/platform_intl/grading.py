@@ -34,6 +34,12 @@ def nbgrader_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     env = dict(os.environ)
     env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
     env.setdefault("PYTHONNOUSERSITE", "1")
+    # Keep Jupyter and IPython state inside the environment (as tasks.py does), not in $HOME.
+    jupyter = Path(sys.prefix) / "jupyter"
+    for key, sub in (("JUPYTER_CONFIG_DIR", "config"), ("JUPYTER_DATA_DIR", "data"),
+                     ("JUPYTER_RUNTIME_DIR", "runtime"), ("IPYTHONDIR", "ipython")):
+        env.setdefault(key, str(jupyter / sub))
+    env.setdefault("MPLCONFIGDIR", str(Path(sys.prefix) / "mplconfig"))
     if extra:
         env.update(extra)
     return env
