@@ -29,3 +29,58 @@ c.OverwriteCells.add_missing_cells = True
 # Answers are stubbed with a clear instruction; blank answers then fail their tests.
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+
+# ---------------------------------------------------------------------------------------
+# Robust autograding: what happens with the submissions that break grading (infinite or
+# uninterruptible loops, sys.exit/os._exit/crashes, invalid JSON, renamed notebooks,
+# huge outputs, tampering with tests). The outcomes are listed in
+# docs/instructor-guide.md; src/platform_intl/robust_grading.py holds the classes. They
+# apply to `course-admin autograde`, `nbgrader autograde` and the Formgrader alike.
+# Classes are named as strings: nbgrader imports them (from the course environment) when it
+# grades, and this file still loads for commands that do not need them.
+_RG = "platform_intl.robust_grading."
+
+c.Autograde.exporter_class = _RG + "RobustNotebookExporter"
+c.Autograde.pre_convert_hook = _RG + "recover_renamed_notebooks"
+c.Autograde.sanitize_preprocessors = [
+    "nbgrader.preprocessors.ClearOutput",
+    _RG + "RecordingDeduplicateIds",
+    "nbgrader.preprocessors.OverwriteKernelspec",
+    _RG + "RecordingOverwriteCells",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+c.Autograde.autograde_preprocessors = [
+    _RG + "RobustExecute",
+    "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "nbgrader.preprocessors.LimitOutput",
+    _RG + "AddGraderNotes",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+# Restart the kernel (at most 3 times per notebook) when a cell ignores the interrupt or
+# the kernel dies; a cell may print at most 100,000 characters.
+c.RobustExecute.max_restarts = 3
+c.RobustExecute.max_output_chars = 100_000
+
+# Feedback: no hidden tests, and no instructor-only line in any output or traceback
+# (jupyter/nbgrader#917).
+c.GenerateFeedback.post_convert_hook = _RG + "copy_feedback_for_renamed_notebooks"
+c.GenerateFeedback.preprocessors = [
+    "nbgrader.preprocessors.GetGrades",
+    _RG + "FeedbackClearHiddenTests",
+    _RG + "RedactSecrets",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+]
+
+# Late policy: 1 point off per started day after the due date (never below 0 per
+# notebook). Due dates live in the gradebook: `course-admin release` sets them from
+# CourseAdmin.due_dates below (or --duedate), the Formgrader's "Manage Assignments"
+# page edits them. Format: "YYYY-MM-DD HH:MM:SS" plus a time zone, e.g. "UTC".
+c.AssignLatePenalties.plugin_class = _RG + "SubMarks"
+c.SubMarks.penalty_per_unit = 1.0
+c.SubMarks.unit = "days"
+c.CourseAdmin.due_dates = {
+    # "ps0_orientation": "2027-02-05 23:59:00 Europe/Copenhagen",
+}

@@ -1,0 +1,281 @@
+"""The instructor's cycle: the class simulation end to end, and the documented commands.
+
+`course-admin simulate` builds a temporary course, imports a roster, releases every
+assignment, lets one simulated student per behaviour in tests/fixtures/submissions/
+fetch and submit through nbgrader's exchange, collects, autogrades (progress bar),
+generates and releases feedback, lets the students fetch it, and exports grades. The
+session-wide `simulation` fixture runs it once; test_robustness.py and test_leaks.py
+check the same run. A second, small course goes through the commands of the instructor
+guide one by one, with a student on the command line.
+"""
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from conftest import ASSIGNMENTS, assignment_names
+from platform_intl import grading, instructor
+
+CELL_TIMEOUT = 5  # seconds; every cell of the course runs in well under one
+
+
+# test_robustness.py and test_leaks.py import the fixtures below; pytest then registers
+# them once per module, so the results are kept here to run the class only once.
+_SESSION: dict = {}
+
+
+@pytest.fixture(scope="session")
+def simulation(tmp_path_factory):
+    """One run of `course-admin simulate`: one student per behaviour, every assignment."""
+    if "simulation" not in _SESSION:
+        _SESSION["simulation"] = run_simulation(tmp_path_factory.mktemp("simulation"))
+    return _SESSION["simulation"]
+
+
+def run_simulation(workdir):
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = instructor.main(["simulate", "--workdir", str(workdir), "--cell-timeout", str(CELL_TIMEOUT)])
+    summary = json.loads((workdir / "summary.json").read_text())
+    specs = instructor.load_specs()
+    first = assignment_names()[0]
+    return dict(code=code, stdout=out.getvalue(), stderr=err.getvalue(), root=workdir,
+                course=workdir / "course", exchange=workdir / "course" / "exchange",
+                summary=summary, specs=specs, first=first, assignments=assignment_names())
+
+
+def entry(simulation, student, assignment=None):
+    return simulation["summary"]["students"][student]["assignments"][assignment or simulation["first"]]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def formgrader(simulation):
+    """A Jupyter server with the Formgrader, started in the simulated course as an instructor would."""
+    if "formgrader" in _SESSION:
+        yield _SESSION["formgrader"]
+        return
+    port, token = free_port(), "test-token"
+    env = grading.nbgrader_env({"NBGRADER_EXCHANGE": str(simulation["exchange"])})
+    args = [sys.executable, "-m", "jupyter", "server", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
+            f"--ServerApp.token={token}", f"--ServerApp.root_dir={simulation['course']}"]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        args.append("--allow-root")
+    log = simulation["root"] / "jupyter-server.log"
+    with open(log, "w") as fh:
+        proc = subprocess.Popen(args, cwd=simulation["course"], env=env, stdout=fh, stderr=subprocess.STDOUT)
+
+    def call(method, path, body=None, timeout=300):
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}{path}", method=method,
+            data=None if body is None else json.dumps(body).encode(),
+            headers={"Authorization": f"token {token}", "Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return json.loads(response.read() or b"null")
+
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                call("GET", "/formgrader/api/status", timeout=5)
+                break
+            except Exception:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("the Jupyter server did not start:\n" + log.read_text()[-3000:])
+                time.sleep(0.3)
+        _SESSION["formgrader"] = call
+        yield call
+    finally:
+        _SESSION.pop("formgrader", None)
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.mark.slow
+def test_simulation_runs_the_whole_class_and_prints_a_summary(simulation):
+    assert simulation["code"] == 0, simulation["stdout"][-3000:]
+    assert set(simulation["summary"]["autograde_exit_codes"].values()) == {0}
+    table = simulation["stdout"]
+    for student in simulation["summary"]["profiles"]:
+        assert student in table
+    for assignment in simulation["assignments"]:
+        assert assignment in table.splitlines()[0]
+    assert "autograde " in simulation["stderr"] and "submission" in simulation["stderr"], "no progress bar"
+    assert len(simulation["summary"]["profiles"]) == len(simulation["specs"])
+
+
+@pytest.mark.slow
+def test_every_assignment_is_released_submitted_and_graded(simulation):
+    outbound = simulation["exchange"] / "platform-intl" / "outbound"
+    for assignment in simulation["assignments"]:
+        released = sorted(p.name for p in (outbound / assignment).glob("*.ipynb"))
+        assert released and released == sorted(
+            p.name for p in (ASSIGNMENTS / "source" / assignment).glob("*.ipynb"))
+        maximum = simulation["summary"]["assignments"][assignment]["max_score"]
+        assert maximum > 0
+        scores = {s: entry(simulation, s, assignment) for s in instructor.REFERENCE_PROFILES}
+        assert all(e["graded"] for e in scores.values()), assignment
+        assert scores["blank"]["code_score"] == 0
+        assert 0 < scores["wrong-values"]["code_score"] < scores["correct"]["code_score"]
+        assert 0 < scores["partial"]["code_score"] < scores["correct"]["code_score"]
+        assert scores["correct"]["needs_manual_grade"], "written answers wait for the Formgrader"
+
+
+@pytest.mark.slow
+def test_roster_is_imported_into_the_gradebook(simulation):
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{simulation['course'] / 'gradebook.db'}") as gb:
+        students = {s.id: s for s in gb.students}
+    assert set(students) == set(simulation["summary"]["profiles"])
+    roster = list(csv.DictReader(open(simulation["root"] / "roster.csv")))
+    for row in roster:
+        student = students[row["id"]]
+        assert (student.email, student.lms_user_id, student.last_name) == (
+            row["email"], row["lms_user_id"], row["last_name"])
+
+
+@pytest.mark.slow
+def test_students_fetch_their_feedback(simulation):
+    """Every student gets feedback for each notebook file they submitted, a renamed one too."""
+    homes = simulation["root"] / "students"
+    for student in simulation["summary"]["profiles"]:
+        for assignment, info in simulation["summary"]["students"][student]["assignments"].items():
+            if not info["graded"]:
+                continue
+            submitted = {p.stem for p in (homes / student / assignment).glob("*.ipynb")}
+            fetched = {p.stem for p in (homes / student / assignment / "feedback").glob("*/*.html")}
+            assert submitted and submitted <= fetched, (student, assignment, submitted, fetched)
+
+
+@pytest.mark.slow
+def test_grades_are_exported_for_nbgrader_and_for_an_lms(simulation):
+    summary = simulation["summary"]
+    students, assignments = summary["students"], list(summary["assignments"])
+    rows = list(csv.DictReader(open(simulation["root"] / "grades.csv")))
+    assert len(rows) == len(students) * len(assignments)
+
+    with open(simulation["root"] / "lms-grades.csv", newline="") as fh:
+        table = list(csv.reader(fh))
+    header, possible, body = table[0], table[1], table[2:]
+    assert header[:5] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Email"]
+    assert header[5:] == assignments + ["Total"]
+    assert possible[0] == "Points Possible"
+    assert [float(x) for x in possible[5:-1]] == [summary["assignments"][a]["max_score"] for a in assignments]
+    assert len(body) == len(students)
+    for row in body:
+        student = row[2]
+        expected = [students[student]["assignments"][a]["score"] for a in assignments]
+        assert [float(x) for x in row[5:-1]] == pytest.approx(expected), student
+        assert float(row[-1]) == pytest.approx(sum(expected))
+        assert row[1].startswith("LMS") and row[4] == f"{student}@example.edu"
+
+
+@pytest.mark.slow
+def test_manual_grading_in_the_formgrader_reaches_the_export(simulation, formgrader, tmp_path):
+    first = simulation["first"]
+    notebooks = formgrader("GET", f"/formgrader/api/student_notebook_submissions/correct/{first}")
+    assert notebooks and notebooks[0]["needs_manual_grade"]
+    grades = formgrader("GET", f"/formgrader/api/grades?submission_id={notebooks[0]['id']}")
+    written = [g for g in grades if g["needs_manual_grade"]]
+    assert written, "the written answer should wait for manual grading"
+    for grade in written:
+        formgrader("PUT", f"/formgrader/api/grade/{grade['id']}", {"manual_score": grade["max_score"]})
+    course = instructor.Course(root=simulation["course"], exchange=simulation["exchange"])
+    _, lms = instructor.export(course, tmp_path / "grades.csv", tmp_path / "lms.csv")
+    rows = {r[2]: r for r in csv.reader(open(lms))}
+    column = rows["SIS User ID"].index(first)
+    before = entry(simulation, "correct")["score"]
+    assert float(rows["correct"][column]) == before + sum(g["max_score"] for g in written)
+
+
+def write_roster(path: Path, students: list[str]) -> Path:
+    with open(path, "w", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["id", "first_name", "last_name", "email", "lms_user_id"])
+        for n, sid in enumerate(students, 1):
+            writer.writerow([sid, "Ada", f"Lovelace {n}", f"{sid}@example.edu", f"L{n}"])
+    return path
+
+
+@pytest.mark.slow
+def test_the_documented_commands_run_the_cycle_on_one_machine(tmp_path, capsys):
+    """The instructor guide's commands, in order, with one student on the command line."""
+    assignment = assignment_names()[0]
+    sandbox = grading.CourseSandbox(tmp_path / "course")
+    base = ["--course-dir", str(sandbox.root), "--exchange", str(sandbox.exchange)]
+    home = tmp_path / "home" / "ada"
+
+    def run(*args):
+        assert instructor.main(base + list(args)) == 0
+        return capsys.readouterr().out
+
+    run("roster", str(write_roster(tmp_path / "roster.csv", ["ada"])))
+    run("release", assignment, "--duedate", "2099-01-01 00:00:00 UTC")
+    run("fetch", assignment, "--student", "ada", "--home", str(home))
+    folder = home / assignment
+    source = sandbox.root / "source" / assignment
+    for path in folder.glob("*.ipynb"):  # Ada answers everything
+        nb = instructor.starting_notebook("correct", nbformat.read(str(path), as_version=4),
+                                          nbformat.read(str(source / path.name), as_version=4))
+        nbformat.write(nb, str(path))
+    run("submit", assignment, "--student", "ada", "--home", str(home))
+    run("collect", assignment)
+    table = run("autograde", assignment)
+    assert "ada" in table
+    run("feedback", assignment)
+    run("fetch-feedback", assignment, "--student", "ada", "--home", str(home))
+    assert list((folder / "feedback").glob("*/*.html"))
+    run("export", "--to", str(tmp_path / "grades.csv"), "--lms", str(tmp_path / "lms.csv"))
+    summary = json.loads(run("summary", "--json"))
+    ada = summary["students"]["ada"]["assignments"][assignment]
+    assert ada["graded"] and ada["late_penalty"] == 0 and ada["code_score"] > 0
+    assert summary["assignments"][assignment]["duedate"].startswith("2099-01-01")
+    rows = list(csv.DictReader(open(tmp_path / "grades.csv")))
+    assert [r["student_id"] for r in rows] == ["ada"] and float(rows[0]["score"]) == ada["score"]
+
+
+def test_late_policy_and_due_dates_live_in_the_committed_config():
+    config = instructor.Course(root=ASSIGNMENTS).config()
+    assert config.AssignLatePenalties.plugin_class.endswith("robust_grading.SubMarks")
+    assert (config.SubMarks.penalty_per_unit, config.SubMarks.unit) == (1.0, "days")
+    assert isinstance(instructor.CourseAdmin(config=config).due_dates, dict)
+
+
+def test_sub_marks_takes_points_per_started_unit_but_never_more_than_the_score():
+    from platform_intl.robust_grading import SubMarks
+
+    policy = SubMarks(penalty_per_unit=1.0, unit="days")
+    assert policy.late_submission_penalty("s", 5.0, 2) == 1
+    assert policy.late_submission_penalty("s", 5.0, 86400 * 2 + 1) == 3
+    assert policy.late_submission_penalty("s", 2.0, 86400 * 9) == 2
+    assert SubMarks(grace_minutes=10).late_submission_penalty("s", 5.0, 300) == 0
+
+
+def test_the_cli_documents_every_command(capsys):
+    with pytest.raises(SystemExit):
+        instructor.main(["--help"])
+    text = capsys.readouterr().out
+    for command in ("roster", "release", "collect", "autograde", "feedback", "export", "summary", "fetch",
+                    "submit", "fetch-feedback", "simulate", "student-edition"):
+        assert command in text
