@@ -31,6 +31,17 @@ def test_numbers_pass_and_fail_with_helpful_messages():
         checks.check_number(True, "flag")
 
 
+def test_number_subclasses_cannot_fake_a_value():
+    class Sneaky(float):
+        def __float__(self):
+            return 446e6
+
+    with pytest.raises(AssertionError, match="should be a number"):
+        checks.check_close(Sneaky(1.0), 446e6, "mau")
+    checks.check_number(np.int64(3), "n")
+    checks.check_number(np.float32(0.5), "x")
+
+
 def test_fraction_check_recognises_percentages():
     checks.check_fraction(0.437, "share")
     with pytest.raises(AssertionError, match="looks like a percentage"):

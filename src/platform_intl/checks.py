@@ -33,8 +33,15 @@ def _describe(value) -> str:
 
 
 def is_number(value) -> bool:
-    """True for real numbers (int, float, numpy scalars), False for bool and strings."""
-    return isinstance(value, _numbers.Real) and not isinstance(value, bool)
+    """True for plain real numbers: int, float and numpy's scalars; False for bool and text.
+
+    Exact types only: a subclass could override ``__float__`` or ``__eq__`` to pass any
+    comparison, so it is not accepted as a number.
+    """
+    kind = type(value)
+    if kind in (int, float):
+        return True
+    return kind.__module__ == "numpy" and isinstance(value, _numbers.Real) and kind.__name__ != "bool"
 
 
 def check_defined(value, name: str) -> None:
