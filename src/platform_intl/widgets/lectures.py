@@ -350,9 +350,11 @@ class MetricSwitcher(_Explorer):
         self._sources = {m: _citation(rows) for m, rows in self._series.items()}
         self._build_figure()
         self.metric = w.ToggleButtons(options=[(label.split(" (")[0], m) for m, label in METRIC_LABELS.items()],
-                                      value=metric, description="Metric")
-        self.show_others = w.Checkbox(value=False, description="Show the other metrics faintly")
-        self.show_claim = w.Checkbox(value=True, description="Show the AFP story's claim")
+                                      value=metric, description="Metric", style={"button_width": "auto"})
+        # Unindented, auto-width boxes: the default width cuts these labels short.
+        box = dict(indent=False, layout=w.Layout(width="auto", margin="0 2em 0 0"))
+        self.show_others = w.Checkbox(value=False, description="Show the other metrics faintly", **box)
+        self.show_claim = w.Checkbox(value=True, description="Show the AFP story's claim", **box)
         self._setup([self.metric, w.HBox([self.show_others, self.show_claim])],
                     observed=[self.metric, self.show_others, self.show_claim])
 
