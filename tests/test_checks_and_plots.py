@@ -90,7 +90,7 @@ def test_show_figure_gives_alt_text_and_source_caption():
                               source="Weibo results <https://ir.weibo.com>")
     html = shown._repr_html_()
     assert 'alt="Weibo MAU rose from 129 to 446 million"' in html
-    assert "<figcaption>" in html and "Source: Weibo results &lt;https://ir.weibo.com&gt;" in html
+    assert "<figcaption" in html and "Source: Weibo results &lt;https://ir.weibo.com&gt;" in html
     assert html.count("data:image/png;base64,") == 1
     assert plt.get_fignums() == [], "the figure is closed so it is not shown twice"
 
@@ -123,3 +123,19 @@ def test_palette_is_the_colour_blind_one():
     import seaborn as sns
 
     assert plots.palette(4) == sns.color_palette("colorblind", 4)
+
+
+def test_widgets_share_one_accessible_image_encoder():
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    fig = titled_figure()
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    png = plots.canvas_png(canvas)
+    plt.close(fig)
+    assert png.startswith(b"\x89PNG")
+    html = plots.image_html(png, alt="Weibo MAU, 2013 and 2018", source="Weibo")
+    assert 'alt="Weibo MAU, 2013 and 2018"' in html and "Source: Weibo" in html
+    assert "<figcaption" not in plots.image_html(png, alt="a chart without a caption")
+    with pytest.raises(ValueError, match="alt"):
+        plots.image_html(png, alt=" ")

@@ -67,6 +67,33 @@ def _require_text(name: str, value: str) -> str:
     return value.strip()
 
 
+def canvas_png(canvas) -> bytes:
+    """What an Agg canvas holds now, blitted artists included, as PNG bytes.
+
+    Widgets redraw only what moved and then encode the canvas as it is; fast compression,
+    because this runs on every slider move.
+    """
+    from PIL import Image
+
+    width, height = canvas.get_width_height(physical=True)
+    image = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+    buffer = io.BytesIO()
+    image.convert("RGB").save(buffer, format="PNG", compress_level=1)
+    return buffer.getvalue()
+
+
+def image_html(png: bytes, *, alt: str, source: str = "", caption: str = "") -> str:
+    """PNG bytes as an HTML ``<figure>``: ``<img>`` with alt text, and a caption naming the source."""
+    alt = _require_text("alt", alt)
+    encoded = base64.b64encode(png).decode("ascii")
+    text = f"{html.escape(caption.strip())} " if caption.strip() else ""
+    credit = f"<em>Source: {html.escape(source.strip())}</em>" if source.strip() else ""
+    caption_html = f'<figcaption style="font-size:85%">{text}{credit}</figcaption>' if text or credit else ""
+    return ('<figure class="platform-intl-figure" style="margin:0">'
+            f'<img src="data:image/png;base64,{encoded}" alt="{html.escape(alt, quote=True)}" '
+            f'style="max-width:100%"/>{caption_html}</figure>')
+
+
 def figure_html(fig, *, alt: str, source: str, caption: str = "") -> str:
     """Render ``fig`` as an accessible HTML figure with alt text and a source caption."""
     alt = _require_text("alt", alt)
@@ -79,15 +106,7 @@ def figure_html(fig, *, alt: str, source: str, caption: str = "") -> str:
             raise ValueError(f"axes {ax.get_title()!r} need axis labels with units")
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", bbox_inches="tight")
-    encoded = base64.b64encode(buffer.getvalue()).decode("ascii")
-    text = f"{html.escape(caption.strip())} " if caption.strip() else ""
-    return (
-        '<figure class="platform-intl-figure" style="margin:0">'
-        f'<img src="data:image/png;base64,{encoded}" alt="{html.escape(alt, quote=True)}" '
-        'style="max-width:100%"/>'
-        f"<figcaption>{text}<em>Source: {html.escape(source)}</em></figcaption>"
-        "</figure>"
-    )
+    return image_html(buffer.getvalue(), alt=alt, source=source, caption=caption)
 
 
 class AccessibleFigure:

@@ -37,14 +37,12 @@ full update, timed in ``explorer.last_update_seconds``.
 """
 from __future__ import annotations
 
-import base64
 import html
-import io
 import time
 
 import pandas as pd
 
-from platform_intl import localization, sources
+from platform_intl import localization, plots, sources
 
 FIGURE_DPI = 80
 #: The date the AFP story (S1, S2) speaks for, and its headline figure.
@@ -166,25 +164,13 @@ def render_png(fig) -> bytes:
 
 
 def encode_png(canvas) -> bytes:
-    """What an Agg canvas holds now (blitted artists included) as PNG, lightly compressed."""
-    from PIL import Image
-
-    width, height = canvas.get_width_height(physical=True)
-    image = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
-    buffer = io.BytesIO()
-    image.convert("RGB").save(buffer, format="PNG", compress_level=1)
-    return buffer.getvalue()
+    """What an Agg canvas holds now (blitted artists included) as PNG."""
+    return plots.canvas_png(canvas)
 
 
 def image_html(png: bytes, alt: str, source: str, caption: str = "") -> str:
     """An accessible figure: ``<img>`` with alt text, and a caption naming the source."""
-    encoded = base64.b64encode(png).decode("ascii")
-    text = f"{html.escape(caption)} " if caption else ""
-    return ('<figure class="platform-intl-figure" style="margin:0">'
-            f'<img src="data:image/png;base64,{encoded}" alt="{html.escape(alt, quote=True)}" '
-            'style="max-width:100%"/>'
-            f'<figcaption style="font-size:85%">{text}<em>Source: {html.escape(str(source))}</em>'
-            "</figcaption></figure>")
+    return plots.image_html(png, alt=alt, source=str(source), caption=caption)
 
 
 #: Caption source of the course's own analysis of the documents.

@@ -33,7 +33,6 @@ into locale-formatted text.
 """
 from __future__ import annotations
 
-import base64
 import html
 import time
 from collections.abc import Mapping
@@ -41,7 +40,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from platform_intl import sizing
+from platform_intl import plots, sizing
 from platform_intl.localization import COURSE_LOCALES, format_compact, format_percent
 
 #: Where the numbers come from, for figure captions.
@@ -174,20 +173,7 @@ class _FunnelArtist:
             self.ax.draw_artist(artist)
 
     def png(self) -> bytes:
-        return _buffer_png(self.canvas)
-
-
-def _buffer_png(canvas) -> bytes:
-    """The canvas as it is now (including blitted artists) as PNG bytes."""
-    import io
-
-    from PIL import Image
-
-    width, height = canvas.get_width_height(physical=True)
-    image = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
-    buffer = io.BytesIO()
-    image.convert("RGB").save(buffer, format="PNG", compress_level=1)
-    return buffer.getvalue()
+        return plots.canvas_png(self.canvas)
 
 
 class _TornadoArtist:
@@ -273,7 +259,7 @@ class _TornadoArtist:
         return [*self.low_bars, *self.high_bars, self.base_line]
 
     def png(self) -> bytes:
-        return _buffer_png(self.canvas)
+        return plots.canvas_png(self.canvas)
 
 
 def _static(fig):
@@ -337,12 +323,7 @@ def comparison_alt_text(compared: pd.DataFrame) -> str:
 
 def image_html(png: bytes, alt: str, caption: str = "") -> str:
     """An accessible ``<img>`` (with alt text) and a source caption, as HTML."""
-    encoded = base64.b64encode(png).decode("ascii")
-    return ('<figure style="margin:0">'
-            f'<img src="data:image/png;base64,{encoded}" alt="{html.escape(alt, quote=True)}" '
-            'style="max-width:100%"/>'
-            f'<figcaption style="font-size:85%"><em>Source: {html.escape(caption or SOURCE)}</em>'
-            "</figcaption></figure>")
+    return plots.image_html(png, alt=alt, source=caption or SOURCE)
 
 
 # ------------------------------------------------------------------------------ table

@@ -36,10 +36,8 @@ currency dropdown). Both explorers also record ``last_update_seconds``.
 """
 from __future__ import annotations
 
-import base64
 import datetime as _dt
 import html
-import io
 import math
 import time
 from typing import Sequence
@@ -52,6 +50,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
 from platform_intl import localization as loc
+from platform_intl import plots
 
 #: Languages a platform that serves English might add next (14: 16,384 subsets).
 DEFAULT_CANDIDATES = ("es", "pt-BR", "fr", "de", "it", "ja", "ko", "zh", "zh-Hant", "id", "vi", "th",
@@ -74,16 +73,7 @@ def _nice_ceiling(value: float) -> float:
 
 def _png_html(canvas: FigureCanvasAgg, alt: str) -> str:
     """The canvas as drawn (no new draw), as an HTML image with alt text."""
-    from PIL import Image
-
-    width, height = canvas.get_width_height()
-    image = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
-    buffer = io.BytesIO()
-    # Fast compression: the image is re-encoded on every slider move.
-    image.convert("RGB").save(buffer, format="png", compress_level=1)
-    encoded = base64.b64encode(buffer.getvalue()).decode("ascii")
-    return (f'<img src="data:image/png;base64,{encoded}" alt="{html.escape(alt, quote=True)}" '
-            f'width="{width}" height="{height}" style="max-width:100%"/>')
+    return plots.image_html(plots.canvas_png(canvas), alt=alt)
 
 
 class LanguageBudgetPlanner:
