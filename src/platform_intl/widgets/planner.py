@@ -76,7 +76,28 @@ def _png_html(canvas: FigureCanvasAgg, alt: str) -> str:
     return plots.image_html(plots.canvas_png(canvas), alt=alt)
 
 
-class LanguageBudgetPlanner:
+class _LiveWidget:
+    """Model and view apart: ``recompute()`` then ``redraw()`` on every control change, timed."""
+
+    last_update_seconds: float = 0.0
+
+    def update(self) -> None:
+        """Recompute from the current control values and redraw."""
+        started = time.perf_counter()
+        self.recompute()
+        self.redraw()
+        self.last_update_seconds = time.perf_counter() - started
+
+    def _on_change(self, change) -> None:
+        self.update()
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        display(self.widget)
+
+
+class LanguageBudgetPlanner(_LiveWidget):
     """Which languages to add under a budget: exact optimum vs greedy, live.
 
     ``model`` (a :class:`~platform_intl.localization.ReachModel`) and ``prices`` (a
@@ -252,20 +273,6 @@ class LanguageBudgetPlanner:
         for bar in self.bars:
             self.axes.draw_artist(bar)
 
-    def update(self) -> None:
-        """Recompute from the current control values and redraw."""
-        started = time.perf_counter()
-        self.recompute()
-        self.redraw()
-        self.last_update_seconds = time.perf_counter() - started
-
-    def _on_change(self, change) -> None:
-        self.update()
-
-    def _ipython_display_(self) -> None:
-        from IPython.display import display
-
-        display(self.widget)
 
 
 #: Locales the playground offers besides the course's four (any CLDR locale can be typed).
@@ -273,7 +280,7 @@ EXTRA_LOCALES = ("zh_Hant_TW", "zh_Hant_HK", "ja_JP", "ko_KR", "en_GB", "en_IN",
                  "es_ES", "pt_BR", "ar_EG", "hi_IN", "ru_RU", "sv_SE")
 
 
-class LocalePlayground:
+class LocalePlayground(_LiveWidget):
     """Format a number, a share, an amount and a date for a chosen set of locales."""
 
     def __init__(self, value: float = 1_234_567.891, locales: Sequence[str] = loc.COURSE_LOCALES, *,
@@ -344,20 +351,6 @@ class LocalePlayground:
         warning = (f"<p style='color:#b00'>{html.escape(self.message)}</p>" if self.message else "")
         self.output.value = f"{warning}<table>{'<tr>' + head + '</tr>'}{body}</table>"
 
-    def update(self) -> None:
-        """Recompute from the current control values and redraw."""
-        started = time.perf_counter()
-        self.recompute()
-        self.redraw()
-        self.last_update_seconds = time.perf_counter() - started
-
-    def _on_change(self, change) -> None:
-        self.update()
-
-    def _ipython_display_(self) -> None:
-        from IPython.display import display
-
-        display(self.widget)
 
 
 def build_for_benchmark() -> tuple[LanguageBudgetPlanner, widgets.IntSlider]:
