@@ -132,6 +132,16 @@ def test_translation_errors_use_known_categories_and_short_fragments():
     assert sources.error_counts()["errors"].sum() == len(errors)
 
 
+def test_lecture_and_ps3_classify_the_danish_errors_alike():
+    """Lecture 05 shows the same Danish errors, with the same labels, that ps3 grades."""
+    from platform_intl import localization
+
+    shown = sources.translation_errors("S1").set_index("fragment")["subtype"]
+    for example in localization.DANISH_MT_EXAMPLES:
+        assert shown[example.fragment] == localization.MT_ERROR_LABELS[example.category], example.fragment
+    assert set(shown) <= set(localization.MT_ERROR_LABELS.values())
+
+
 def test_debate_has_the_four_comments_in_their_stances():
     table = sources.debate_table()
     assert list(table["stance"]) == ["pessimist", "pessimist", "mixed", "optimist"]

@@ -558,37 +558,30 @@ def check_claim(key: str, users: pd.DataFrame | None = None, *, headline: float 
 #: Categories after the MQM (Multidimensional Quality Metrics) typology, in display order.
 ERROR_CATEGORIES = ("Accuracy", "Terminology", "Fluency", "Style", "Locale convention", "Markup")
 
-_ERRORS = [
+#: Broad (MQM-style) category of each error type in the course's machine-translation
+#: taxonomy (platform_intl.localization.MT_ERROR_CATEGORIES), for counting errors per
+#: document; the subtype column keeps the taxonomy's own label.
+TAXONOMY_TO_CATEGORY = {
+    "proper_noun_translated": "Accuracy",
+    "word_sense": "Accuracy",
+    "untranslated_text": "Accuracy",
+    "grammar_word_order": "Fluency",
+    "agreement": "Fluency",
+    "terminology_consistency": "Terminology",
+    "number_format": "Locale convention",
+}
+
+# The Danish (S1) errors come from localization.DANISH_MT_EXAMPLES, the list ps3 grades,
+# so the lecture and the problem set classify every fragment the same way.
+_DANISH_ERRORS = [
+    ("S1", TAXONOMY_TO_CATEGORY[e.category], localization.MT_ERROR_LABELS[e.category], e.fragment,
+     f"'{e.english}'", e.correction, e.explanation)
+    for e in localization.DANISH_MT_EXAMPLES
+]
+
+_OTHER_ERRORS = [
     # document, category, subtype, fragment as printed, intended (English or French source), better rendering, why
-    ("S1", "Accuracy", "named entity translated", "Gnist", "Spark (New Zealand's largest telecom company)",
-     "Spark", "A company name was translated as the common noun 'spark'."),
-    ("S1", "Accuracy", "misparse", "datasikkerhedschef", "'chief among the concerns'",
-     "blandt de største bekymringer", "'Chief' was read as a job title: a data-security boss appears."),
-    ("S1", "Accuracy", "misparse", "a flytte", "'a move' (the decision)", "et skridt",
-     "The English article survives and the noun 'move' becomes the verb 'relocate'."),
-    ("S1", "Accuracy", "wrong sense", "sammenhold", "'tie-up' (partnership)", "samarbejde",
-     "'Sammenhold' means solidarity, not a business partnership."),
-    ("S1", "Accuracy", "wrong sense", "kontrol", "'scrutiny'", "granskning",
-     "Control is not scrutiny: the sentence now says expansion gives Weibo more control."),
-    ("S1", "Accuracy", "wrong sense", "bekræfter indhold", "'verifying content'", "kontrollerer indhold",
-     "'Bekræfte' is to confirm, not to check."),
-    ("S1", "Accuracy", "wrong scope", "flere nicheprodukter", "'more niche products' (more specialised)",
-     "mere nicheprægede produkter", "'More' was attached to the number of products, not to 'niche'."),
-    ("S1", "Terminology", "inconsistent term", "niveau tre, række fire", "'tier-three, tier-four cities'",
-     "byer på niveau tre og fire", "One English term, 'tier', is translated two different ways."),
-    ("S1", "Terminology", "untranslated / inconsistent", "Falske nyheder … fake news", "'fake news'",
-     "falske nyheder (throughout)", "The heading translates the term, the body keeps the English."),
-    ("S1", "Fluency", "word order (verb second)", "Denne uge, New Zealand blokerede", "'This week, New Zealand blocked'",
-     "I denne uge blokerede New Zealand", "Danish puts the verb second; the English order was kept."),
-    ("S1", "Fluency", "word order (verb second)", "\" han sagde", "'he said'", "sagde han",
-     "After a quotation Danish inverts: 'sagde han'."),
-    ("S1", "Fluency", "agreement", "ikke længere tilfreds", "'no longer content' (plural subject)",
-     "ikke længere tilfredse", "The adjective must agree with the plural 'virksomheder'."),
-    ("S1", "Fluency", "pronoun gender", "gør det til", "'making it' (the platform)", "hvilket gør den til",
-     "'Platform' is common gender in Danish: 'den', not 'det'."),
-    ("S1", "Locale convention", "number format", "1, 000", "'1,000'", "1.000",
-     "English thousands separator plus a stray space; Danish groups with a full stop."),
-    ("S1", "Locale convention", "quotation marks", "Weibo, \"", "closing quotation mark", "Weibo«",
+    ("S1", "Locale convention", "number format", "Weibo, \"", "closing quotation mark", "Weibo«",
      "A space before the closing mark and English conventions kept; Danish often uses »…«."),
     ("S2", "Style", "calque", "sweeping away any possible reservations", "'balayant toute éventuelle réserve'",
      "brushing aside concerns", "French idiom rendered word for word."),
@@ -611,6 +604,8 @@ _ERRORS = [
     ("S4", "Markup", "web leftovers", "DruckenMerkenSendenFeedback", "page buttons", "(remove)",
      "Navigation and button labels were scraped with the text."),
 ]
+
+_ERRORS = _DANISH_ERRORS + _OTHER_ERRORS
 
 
 def translation_errors(document: str | None = None) -> pd.DataFrame:
