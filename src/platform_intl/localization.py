@@ -757,13 +757,20 @@ class LanguageBudgetProblem:
                             reach * self.conversion_lift * self.revenue_per_user)
 
     # -- solvers ------------------------------------------------------------------------
+    #: Reaches closer than this (relative) are ties: a set of languages is not "better"
+    #: by a floating-point rounding error. Both solvers use it.
+    TIE_TOLERANCE = 1e-9
+
+    def _negligible(self, gain: float, scale: float) -> bool:
+        return gain <= self.TIE_TOLERANCE * max(1.0, abs(scale))
+
     def optimal(self, budget) -> LanguagePlan:
         """The affordable subset with the largest reach, by exact enumeration."""
         budget = check_budget(budget)
         affordable = self.subset_cost <= budget * (1 + 1e-12) + 1e-9
         reach = np.where(affordable, self.subset_reach, -1.0)
         best = reach.max()
-        ties = np.flatnonzero(reach >= best - 1e-9 * max(1.0, abs(best)))
+        ties = np.flatnonzero(reach >= best - self.TIE_TOLERANCE * max(1.0, abs(best)))
         # Among equally good subsets: the cheapest, then the smallest, then the first.
         order = np.lexsort((ties, self.subset_size[ties], self.subset_cost[ties]))
         return self._plan("optimal", budget, int(ties[order[0]]))
@@ -778,7 +785,7 @@ class LanguageBudgetProblem:
                 if mask >> i & 1 or spent + cost > budget * (1 + 1e-12) + 1e-9:
                     continue
                 gain = self.subset_reach[mask | 1 << i] - self.subset_reach[mask]
-                if gain <= 0:
+                if self._negligible(gain, self.subset_reach[mask | 1 << i]):
                     continue
                 ratio = math.inf if cost == 0 else gain / cost
                 key = (ratio, gain, -i)
