@@ -763,6 +763,15 @@ class Scenario:
 
 _NO_LANGUAGE = tuple(u for u in DEFAULT_UNCERTAINTIES if u.factor != "language_share")
 
+# The two Weibo scenarios differ only in which territories they count; their
+# assumptions are the same and are defined once.
+WEIBO_ADOPTION = Assumption(derive="weibo_home_reach", explanation=(
+    "Share of online Chinese speakers who would use a Weibo-like microblog if they took "
+    "to it as mainland internet users do."))
+WEIBO_OBTAINABLE_ABROAD = Assumption(0.2, explanation=(
+    "Share of those adopters a platform from the mainland could win abroad, where "
+    "WeChat, LINE, WhatsApp, Facebook and Instagram are already in use."))
+
 SCENARIOS: tuple[Scenario, ...] = (
     Scenario(
         id="weibo_diaspora",
@@ -771,12 +780,8 @@ SCENARIOS: tuple[Scenario, ...] = (
                  "people is that, outside mainland China, and how many could Weibo win?",
         platform="weibo",
         exclude=(MAINLAND_CHINA,),
-        adoption=Assumption(derive="weibo_home_reach", explanation=(
-            "Share of online Chinese speakers who would use a Weibo-like microblog if they took "
-            "to it as mainland internet users do.")),
-        obtainable_share=Assumption(0.2, explanation=(
-            "Share of those adopters a platform from the mainland could win abroad, where "
-            "WeChat, LINE, WhatsApp, Facebook and Instagram are already in use.")),
+        adoption=WEIBO_ADOPTION,
+        obtainable_share=WEIBO_OBTAINABLE_ABROAD,
         uncertainties=DEFAULT_UNCERTAINTIES + (LANGUAGE_OVERLAP,),
         notes="Hong Kong, Macau and Taiwan are outside mainland China but inside Weibo's home "
               "reach (its Hong Kong and Taiwan sites): some of this market is already in Weibo's "
@@ -789,12 +794,8 @@ SCENARIOS: tuple[Scenario, ...] = (
                  "China, Hong Kong, Macau and Taiwan.",
         platform="weibo",
         exclude=(MAINLAND_CHINA,) + HONG_KONG_MACAU_TAIWAN,
-        adoption=Assumption(derive="weibo_home_reach", explanation=(
-            "Share of online Chinese speakers who would use a Weibo-like microblog if they took "
-            "to it as mainland internet users do.")),
-        obtainable_share=Assumption(0.2, explanation=(
-            "Share of those adopters a platform from the mainland could win abroad, where "
-            "WeChat, LINE, WhatsApp, Facebook and Instagram are already in use.")),
+        adoption=WEIBO_ADOPTION,
+        obtainable_share=WEIBO_OBTAINABLE_ABROAD,
         uncertainties=DEFAULT_UNCERTAINTIES + (LANGUAGE_OVERLAP,),
     ),
     Scenario(
