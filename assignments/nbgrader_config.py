@@ -34,27 +34,27 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 # Robust autograding: what happens with the submissions that break grading (infinite or
 # uninterruptible loops, sys.exit/os._exit/crashes, invalid JSON, renamed notebooks,
 # huge outputs, tampering with tests). The outcomes are listed in
-# docs/instructor-guide.md; src/platform_intl/robust_grading.py holds the classes. They
+# docs/instructor-guide.md; src/platform_intl/instructor/ holds the classes, one stage a module. They
 # apply to `course-admin autograde`, `nbgrader autograde` and the Formgrader alike.
 # Classes are named as strings: nbgrader imports them (from the course environment) when it
 # grades, and this file still loads for commands that do not need them.
-_RG = "platform_intl.robust_grading."
+_PI = "platform_intl.instructor."
 
-c.Autograde.exporter_class = _RG + "RobustNotebookExporter"
-c.Autograde.pre_convert_hook = _RG + "recover_renamed_notebooks"
+c.Autograde.exporter_class = _PI + "intake.RobustNotebookExporter"
+c.Autograde.pre_convert_hook = _PI + "intake.recover_renamed_notebooks"
 c.Autograde.sanitize_preprocessors = [
     "nbgrader.preprocessors.ClearOutput",
-    _RG + "RecordingDeduplicateIds",
+    _PI + "intake.RecordingDeduplicateIds",
     "nbgrader.preprocessors.OverwriteKernelspec",
-    _RG + "RecordingOverwriteCells",
+    _PI + "intake.RecordingOverwriteCells",
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
 c.Autograde.autograde_preprocessors = [
-    _RG + "RobustExecute",
+    _PI + "execution.RobustExecute",
     "nbgrader.preprocessors.IgnorePattern",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput",
-    _RG + "AddGraderNotes",
+    _PI + "notes.AddGraderNotes",
     "nbgrader.preprocessors.SaveAutoGrades",
     "nbgrader.preprocessors.AssignLatePenalties",
     "nbgrader.preprocessors.CheckCellMetadata",
@@ -66,11 +66,11 @@ c.RobustExecute.max_output_chars = 100_000
 
 # Feedback: no hidden tests, and no instructor-only line in any output or traceback
 # (jupyter/nbgrader#917).
-c.GenerateFeedback.post_convert_hook = _RG + "copy_feedback_for_renamed_notebooks"
+c.GenerateFeedback.post_convert_hook = _PI + "feedback.copy_feedback_for_renamed_notebooks"
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
-    _RG + "FeedbackClearHiddenTests",
-    _RG + "RedactSecrets",
+    _PI + "feedback.FeedbackClearHiddenTests",
+    _PI + "feedback.RedactSecrets",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
 
@@ -78,7 +78,7 @@ c.GenerateFeedback.preprocessors = [
 # notebook). Due dates live in the gradebook: `course-admin release` sets them from
 # CourseAdmin.due_dates below (or --duedate), the Formgrader's "Manage Assignments"
 # page edits them. Format: "YYYY-MM-DD HH:MM:SS" plus a time zone, e.g. "UTC".
-c.AssignLatePenalties.plugin_class = _RG + "SubMarks"
+c.AssignLatePenalties.plugin_class = _PI + "late_policy.SubMarks"
 c.SubMarks.penalty_per_unit = 1.0
 c.SubMarks.unit = "days"
 c.CourseAdmin.due_dates = {

@@ -2,24 +2,22 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
+
+from platform_intl.environment import course_environment, make_state_dirs
 
 ROOT = Path(__file__).resolve().parents[1]
 COURSE = ROOT / "course"
 ASSIGNMENTS = ROOT / "assignments"
 GOLDEN = ROOT / "tests" / "golden"
 
-# Keep Jupyter, IPython and matplotlib state inside the project environment, even when
-# pytest is started without tasks.py.
-_venv = ROOT / ".venv"
-for key, sub in (("JUPYTER_CONFIG_DIR", "jupyter/config"), ("JUPYTER_DATA_DIR", "jupyter/data"),
-                 ("JUPYTER_RUNTIME_DIR", "jupyter/runtime"), ("IPYTHONDIR", "jupyter/ipython"),
-                 ("MPLCONFIGDIR", "mplconfig")):
-    os.environ.setdefault(key, str(_venv / sub))
-    Path(os.environ[key]).mkdir(parents=True, exist_ok=True)
-os.environ.setdefault("JUPYTER_PLATFORM_DIRS", "1")
+# The course's environment (Jupyter, IPython and matplotlib state inside the project's
+# environment, the datasets found), even when pytest is started without tasks.py.
+os.environ.update(course_environment(Path(sys.prefix), datasets=ROOT / "datasets", keep_existing=True))
+make_state_dirs(os.environ)
 
 
 def course_notebooks() -> list[Path]:
@@ -27,6 +25,6 @@ def course_notebooks() -> list[Path]:
 
 
 def assignment_names() -> list[str]:
-    from platform_intl.grading import assignment_names as names
+    from platform_intl.instructor.harness import assignment_names as names
 
     return names(ASSIGNMENTS)

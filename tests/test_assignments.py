@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ASSIGNMENTS, GOLDEN, assignment_names
-from platform_intl import grading
+from platform_intl.instructor import cells, harness
 
 MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS",
            "BEGIN MARK SCHEME", "END MARK SCHEME")
@@ -46,15 +46,15 @@ def secret_lines(nb) -> list[str]:
 def graded(request, tmp_path_factory):
     """One sandbox per assignment, with every kind of submission graded in one run."""
     assignment = request.param
-    sandbox = grading.CourseSandbox(tmp_path_factory.mktemp(assignment))
-    released = {p.name: grading.load_notebook(p) for p in sandbox.generate(assignment)}
-    sources = {p.name: grading.load_notebook(p) for p in sandbox.notebook_paths(assignment)}
-    goldens = {p.stem: grading.read_golden(p) for p in sorted((GOLDEN / assignment).glob("*.json"))}
+    sandbox = harness.CourseSandbox(tmp_path_factory.mktemp(assignment), source_course=ASSIGNMENTS)
+    released = {p.name: harness.load_notebook(p) for p in sandbox.generate(assignment)}
+    sources = {p.name: harness.load_notebook(p) for p in sandbox.notebook_paths(assignment)}
+    goldens = {p.stem: harness.read_golden(p) for p in sorted((GOLDEN / assignment).glob("*.json"))}
 
     submissions = {
         "solution": {name: sandbox.root / "source" / assignment / name for name in sources},
         "blank": {name: sandbox.root / "release" / assignment / name for name in released},
-        "skewed": {name: grading.with_answers(released[name], grading.skewed_answers(nb))
+        "skewed": {name: harness.with_answers(released[name], harness.skewed_answers(nb))
                    for name, nb in sources.items()},
     }
     for stem, spec in goldens.items():
@@ -63,7 +63,7 @@ def graded(request, tmp_path_factory):
                                  for nb in released.values() for c in nb.cells}:
             per_notebook = {next(iter(released)): per_notebook}
         submissions[f"golden-{stem}"] = {
-            name: grading.with_answers(released[name], per_notebook.get(name, {})) for name in released}
+            name: harness.with_answers(released[name], per_notebook.get(name, {})) for name in released}
     for student, files in submissions.items():
         sandbox.submit(assignment, student, files)
     sandbox.autograde(assignment)
@@ -74,7 +74,7 @@ def graded(request, tmp_path_factory):
 def autograded_total(graded, student: str) -> tuple[float, float]:
     got = maximum = 0.0
     for name, nb in graded["sources"].items():
-        points = grading.autograded_points(nb)
+        points = cells.autograded_points(nb)
         score = graded["scores"][(student, Path(name).stem)]
         got += score.autograded(points)
         maximum += sum(points.values())
@@ -94,10 +94,10 @@ def test_release_contains_no_solutions_hidden_tests_or_mark_schemes(graded):
 @pytest.mark.slow
 def test_assignment_is_built_from_small_pointed_tests(graded):
     for name, nb in graded["sources"].items():
-        points = grading.autograded_points(nb)
+        points = cells.autograded_points(nb)
         assert len(points) >= 3, f"{name}: use several small test cells, each with its own points"
         assert all(p > 0 for p in points.values()), f"{name}: every test cell carries points"
-        hidden = [c for c in nb.cells if grading.is_autograder_test(c) and "BEGIN HIDDEN TESTS" in c.source]
+        hidden = [c for c in nb.cells if cells.is_test_cell(c) and "BEGIN HIDDEN TESTS" in c.source]
         assert hidden, f"{name}: needs hidden tests for what students could hard-code"
 
 

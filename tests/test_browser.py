@@ -96,9 +96,9 @@ def browser(tmp_path_factory):
 @pytest.fixture(scope="session")
 def released(tmp_path_factory):
     """A throw-away copy of the course with ps0_orientation released into its own exchange."""
-    from platform_intl.grading import CourseSandbox
+    from platform_intl.instructor.harness import CourseSandbox
 
-    sandbox = CourseSandbox(tmp_path_factory.mktemp("course"))
+    sandbox = CourseSandbox(tmp_path_factory.mktemp("course"), source_course=ROOT / "assignments")
     sandbox.generate(STUDENT_ASSIGNMENT)
     sandbox.nbgrader("release_assignment", STUDENT_ASSIGNMENT, "--force")
     return sandbox
@@ -232,14 +232,14 @@ def test_formgrader_lists_the_assignments(page, lab):
 
 @pytest.mark.timeout(240)
 def test_student_fetches_validates_and_submits(page, lab, released):
-    from platform_intl import grading
+    from platform_intl.instructor import cells, harness
 
     # nbgrader fetches into the student's folder, which for `tasks.py lab` is the repository root.
     fetched = ROOT / STUDENT_ASSIGNMENT
     if fetched.exists():
         pytest.skip(f"{fetched} exists already (an earlier fetch?); move it away to run this test")
-    source = grading.load_notebook(released.notebook_paths(STUDENT_ASSIGNMENT)[0])
-    code_answers = list(grading.solution_answers(source).values())
+    source = harness.load_notebook(released.notebook_paths(STUDENT_ASSIGNMENT)[0])
+    code_answers = list(harness.solution_answers(source).values())
     try:
         goto(page, lab)
         bs.menu_command(page, "Nbgrader", "nbgrader:open-assignment-list")

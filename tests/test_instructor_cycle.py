@@ -1,7 +1,7 @@
 """The instructor's cycle: the class simulation end to end, and the documented commands.
 
 `course-admin simulate` builds a temporary course, imports a roster, releases every
-assignment, lets one simulated student per behaviour in tests/fixtures/submissions/
+assignment, lets one simulated student per behaviour in src/platform_intl/instructor/behaviours/
 fetch and submit through nbgrader's exchange, collects, autogrades (progress bar),
 generates and releases feedback, lets the students fetch it, and exports grades. The
 session-wide `simulation` fixture runs it once; test_robustness.py and test_leaks.py
@@ -26,7 +26,10 @@ import nbformat
 import pytest
 
 from conftest import ASSIGNMENTS, assignment_names
-from platform_intl import grading, instructor
+from platform_intl.instructor import behaviours, cells, harness
+from platform_intl.instructor import course as admin
+from platform_intl.instructor.cli import main as course_admin_main
+from platform_intl.instructor.summary import summarize
 
 CELL_TIMEOUT = 5  # seconds; every cell of the course runs in well under one
 
@@ -47,9 +50,9 @@ def simulation(tmp_path_factory):
 def run_simulation(workdir):
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = instructor.main(["simulate", "--workdir", str(workdir), "--cell-timeout", str(CELL_TIMEOUT)])
+        code = course_admin_main(["simulate", "--workdir", str(workdir), "--cell-timeout", str(CELL_TIMEOUT)])
     summary = json.loads((workdir / "summary.json").read_text())
-    specs = instructor.load_specs()
+    specs = behaviours.load_specs()
     first = assignment_names()[0]
     return dict(code=code, stdout=out.getvalue(), stderr=err.getvalue(), root=workdir,
                 course=workdir / "course", exchange=workdir / "course" / "exchange",
@@ -73,7 +76,7 @@ def formgrader(simulation):
         yield _SESSION["formgrader"]
         return
     port, token = free_port(), "test-token"
-    env = grading.nbgrader_env({"NBGRADER_EXCHANGE": str(simulation["exchange"])})
+    env = harness.nbgrader_env({"NBGRADER_EXCHANGE": str(simulation["exchange"])})
     args = [sys.executable, "-m", "jupyter", "server", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
             f"--ServerApp.token={token}", f"--ServerApp.root_dir={simulation['course']}"]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
@@ -133,7 +136,7 @@ def test_every_assignment_is_released_submitted_and_graded(simulation):
             p.name for p in (ASSIGNMENTS / "source" / assignment).glob("*.ipynb"))
         maximum = simulation["summary"]["assignments"][assignment]["max_score"]
         assert maximum > 0
-        scores = {s: entry(simulation, s, assignment) for s in instructor.REFERENCE_PROFILES}
+        scores = {s: entry(simulation, s, assignment) for s in admin.REFERENCE_PROFILES}
         assert all(e["graded"] for e in scores.values()), assignment
         assert scores["blank"]["code_score"] == 0
         assert 0 < scores["wrong-values"]["code_score"] < scores["correct"]["code_score"]
@@ -201,8 +204,8 @@ def test_manual_grading_in_the_formgrader_reaches_the_export(simulation, formgra
     assert written, "the written answer should wait for manual grading"
     for grade in written:
         formgrader("PUT", f"/formgrader/api/grade/{grade['id']}", {"manual_score": grade["max_score"]})
-    course = instructor.Course(root=simulation["course"], exchange=simulation["exchange"])
-    _, lms = instructor.export(course, tmp_path / "grades.csv", tmp_path / "lms.csv")
+    course = admin.Course(root=simulation["course"], exchange=simulation["exchange"])
+    _, lms = admin.export(course, tmp_path / "grades.csv", tmp_path / "lms.csv")
     rows = {r[2]: r for r in csv.reader(open(lms))}
     column = rows["SIS User ID"].index(first)
     before = entry(simulation, "correct")["score"]
@@ -222,12 +225,12 @@ def write_roster(path: Path, students: list[str]) -> Path:
 def test_the_documented_commands_run_the_cycle_on_one_machine(tmp_path, capsys):
     """The instructor guide's commands, in order, with one student on the command line."""
     assignment = assignment_names()[0]
-    sandbox = grading.CourseSandbox(tmp_path / "course")
+    sandbox = harness.CourseSandbox(tmp_path / "course", source_course=ASSIGNMENTS)
     base = ["--course-dir", str(sandbox.root), "--exchange", str(sandbox.exchange)]
     home = tmp_path / "home" / "ada"
 
     def run(*args):
-        assert instructor.main(base + list(args)) == 0
+        assert course_admin_main(base + list(args)) == 0
         return capsys.readouterr().out
 
     run("roster", str(write_roster(tmp_path / "roster.csv", ["ada"])))
@@ -236,7 +239,7 @@ def test_the_documented_commands_run_the_cycle_on_one_machine(tmp_path, capsys):
     folder = home / assignment
     source = sandbox.root / "source" / assignment
     for path in folder.glob("*.ipynb"):  # Ada answers everything
-        nb = instructor.starting_notebook("correct", nbformat.read(str(path), as_version=4),
+        nb = behaviours.starting_notebook("correct", nbformat.read(str(path), as_version=4),
                                           nbformat.read(str(source / path.name), as_version=4))
         nbformat.write(nb, str(path))
     run("submit", assignment, "--student", "ada", "--home", str(home))
@@ -256,14 +259,14 @@ def test_the_documented_commands_run_the_cycle_on_one_machine(tmp_path, capsys):
 
 
 def test_late_policy_and_due_dates_live_in_the_committed_config():
-    config = instructor.Course(root=ASSIGNMENTS).config()
-    assert config.AssignLatePenalties.plugin_class.endswith("robust_grading.SubMarks")
+    config = admin.Course(root=ASSIGNMENTS).config()
+    assert config.AssignLatePenalties.plugin_class.endswith("late_policy.SubMarks")
     assert (config.SubMarks.penalty_per_unit, config.SubMarks.unit) == (1.0, "days")
-    assert isinstance(instructor.CourseAdmin(config=config).due_dates, dict)
+    assert isinstance(admin.CourseAdmin(config=config).due_dates, dict)
 
 
 def test_sub_marks_takes_points_per_started_unit_but_never_more_than_the_score():
-    from platform_intl.robust_grading import SubMarks
+    from platform_intl.instructor.late_policy import SubMarks
 
     policy = SubMarks(penalty_per_unit=1.0, unit="days")
     assert policy.late_submission_penalty("s", 5.0, 2) == 1
@@ -274,7 +277,7 @@ def test_sub_marks_takes_points_per_started_unit_but_never_more_than_the_score()
 
 def test_the_cli_documents_every_command(capsys):
     with pytest.raises(SystemExit):
-        instructor.main(["--help"])
+        course_admin_main(["--help"])
     text = capsys.readouterr().out
     for command in ("roster", "release", "collect", "autograde", "feedback", "export", "summary", "fetch",
                     "submit", "fetch-feedback", "simulate", "student-edition"):

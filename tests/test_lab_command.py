@@ -19,7 +19,8 @@ import pytest
 
 from conftest import ROOT
 
-COPIED = ["tasks.py", "nbgrader_config.py", "pyproject.toml", "requirements.lock", "README.md",
+COPIED = ["tasks.py", "nbgrader_config.py", "pyproject.toml", "requirements.lock", "requirements-dev.lock",
+          "README.md", "src/platform_intl/__init__.py", "src/platform_intl/environment.py",
           "course", "datasets", "assignments/nbgrader_config.py", "assignments/source"]
 
 

@@ -21,7 +21,10 @@ from pathlib import Path
 import pytest
 
 from conftest import ASSIGNMENTS, ROOT
-from platform_intl import grading, instructor
+from platform_intl.instructor import behaviours, cells, harness
+from platform_intl.instructor import course as admin
+from platform_intl.instructor.cli import main as course_admin_main
+from platform_intl.instructor.summary import summarize
 from test_instructor_cycle import simulation  # noqa: F401 (session fixture)
 
 MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS",
@@ -43,7 +46,7 @@ def secret_lines() -> dict[str, str]:
     a short phrase is not mistaken for a leak."""
     secrets = {}
     for path in sorted((ASSIGNMENTS / "source").glob("*/*.ipynb")):
-        for cell in grading.load_notebook(path).cells:
+        for cell in harness.load_notebook(path).cells:
             kind, region = None, []
             for line in cell.source.splitlines() + [""]:
                 begin = [m for m in MARKERS if m.startswith("BEGIN") and m in line]
@@ -147,12 +150,12 @@ def artifacts_students_receive(simulation) -> list[tuple[Path, str]]:
 @pytest.fixture(scope="module")
 def student_edition(tmp_path_factory):
     out = tmp_path_factory.mktemp("edition") / "platform-intl-student"
-    assert instructor.main(["student-edition", str(out)]) == 0
+    assert course_admin_main(["student-edition", str(out)]) == 0
     return out
 
 
 def test_the_secrets_are_known():
-    assert len(SECRETS) >= 3 * len(grading.assignment_names(ASSIGNMENTS))
+    assert len(SECRETS) >= 3 * len(harness.assignment_names(ASSIGNMENTS))
 
 
 @pytest.mark.slow
@@ -187,7 +190,7 @@ def test_feedback_hides_hidden_tests_that_failed_in_the_graded_notebook(simulati
 @pytest.mark.slow
 def test_student_edition_holds_what_students_need_and_nothing_else(student_edition):
     files = {str(p.relative_to(student_edition)) for p in student_edition.rglob("*") if p.is_file()}
-    for assignment in grading.assignment_names(ASSIGNMENTS):
+    for assignment in harness.assignment_names(ASSIGNMENTS):
         assert any(f.startswith(f"assignments/{assignment}/") and f.endswith(".ipynb") for f in files)
     for needed in ("README.md", "docs/student-guide.md", "nbgrader_config.py", "pyproject.toml",
                    "requirements.lock", "environment.yml", "tasks.py", "src/platform_intl/checks.py",

@@ -1,4 +1,4 @@
-"""Unit tests for the lectures' helpers: platform_intl.sources and widgets.lectures.
+"""Unit tests for the lectures' helpers: platform_intl.sources and widgets.widgets.
 
 Widgets are driven headlessly: set a control's value (ipywidgets runs the observers in
 the setter) and check that the model, the figure and its alt text change.
@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from platform_intl import data, plots, sources
-from platform_intl.widgets import lectures
+from platform_intl import widgets
 
 # Generous per-update bound for a shared CI machine; the <100 ms target is benchmarked.
 UPDATE_BOUND_SECONDS = 1.0
@@ -64,7 +64,7 @@ def test_lineage_edges_join_known_nodes_and_every_document_starts_at_an_event():
     for document in sources.DOCUMENTS:
         chain = sources.upstream(document)
         assert chain[0] == document
-        assert sources._NODES[chain[-1]].kind == "event"
+        assert {n.key: n for n in sources.LINEAGE_NODES}[chain[-1]].kind == "event"
 
 
 def test_lineage_of_the_spun_blog_has_two_first_reports():
@@ -149,22 +149,22 @@ def test_debate_has_the_four_comments_in_their_stances():
 
 # --------------------------------------------------------------------------- chart functions
 
-@pytest.mark.parametrize("build", [lectures.weibo_users_figure, lectures.diaspora_figure,
-                                   lectures.registered_vs_active_figure, lectures.largest_network_figure,
-                                   lectures.rednote_week_figure, lectures.error_counts_figure],
+@pytest.mark.parametrize("build", [widgets.weibo_users_figure, widgets.diaspora_figure,
+                                   widgets.registered_vs_active_figure, widgets.largest_network_figure,
+                                   widgets.rednote_week_figure, widgets.error_counts_figure],
                          ids=lambda f: f.__name__)
 def test_chart_functions_make_accessible_figures_without_warnings(build):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         fig, alt, plotted = build()
         cited = "dataset" in plotted.attrs  # the error catalogue is the course's own analysis
-        source = str(data.cite(plotted, style="short")) if cited else lectures.ANALYSIS_SOURCE
+        source = str(data.cite(plotted, style="short")) if cited else widgets.ANALYSIS_SOURCE
         shown = plots.show_figure(fig, alt=alt, source=source)
     assert len(alt) > 40 and "Source: " in shown.html and len(plotted) > 0
 
 
 def test_revenue_per_user_table_divides_revenue_by_mau():
-    table = lectures.revenue_per_user_table()
+    table = widgets.revenue_per_user_table()
     twitter = table[table["quarter"] == "Q1 2015"].iloc[0]
     assert twitter["revenue per MAU (USD)"] == pytest.approx(436 / 302, abs=0.005)
 
@@ -178,7 +178,7 @@ def assert_redrawn(explorer, before_png, before_alt):
 
 
 def test_metric_switcher_redraws_and_explains_each_metric(users):
-    switcher = lectures.MetricSwitcher(users)
+    switcher = widgets.MetricSwitcher(users)
     png, alt = switcher.png, switcher.alt_text
     assert "MAU" in switcher.text_html.value and "446M" in switcher.text_html.value
     switcher.metric.value = "DAU"
@@ -189,7 +189,7 @@ def test_metric_switcher_redraws_and_explains_each_metric(users):
 
 
 def test_activity_explorer_changes_the_denominator(users):
-    explorer = lectures.ActivityExplorer(users)
+    explorer = widgets.ActivityExplorer(users)
     rates = explorer.compute()
     assert rates["registered account"] == pytest.approx(100e6 / 503e6)
     png, alt = explorer.png, explorer.alt_text
@@ -199,7 +199,7 @@ def test_activity_explorer_changes_the_denominator(users):
 
 
 def test_claim_checker_follows_the_headline_and_the_claim(users):
-    checker = lectures.ClaimChecker(users)
+    checker = widgets.ClaimChecker(users)
     png, alt = checker.png, checker.alt_text
     checker.headline.value = 450
     assert_redrawn(checker, png, alt)
@@ -211,7 +211,7 @@ def test_claim_checker_follows_the_headline_and_the_claim(users):
 
 
 def test_monetization_gap_blends_the_two_rates():
-    explorer = lectures.MonetizationGapExplorer()
+    explorer = widgets.MonetizationGapExplorer()
     png, alt = explorer.png, explorer.alt_text
     explorer.share_abroad.value = 0.0
     assert_redrawn(explorer, png, alt)
@@ -222,7 +222,7 @@ def test_monetization_gap_blends_the_two_rates():
 
 
 def test_inflow_explorer_compares_new_users_with_the_base(users):
-    explorer = lectures.InflowExplorer(users)
+    explorer = widgets.InflowExplorer(users)
     model = explorer.compute()
     assert model["share_of_base"] == pytest.approx(700_000 / 300e6)
     png, alt = explorer.png, explorer.alt_text
@@ -232,7 +232,7 @@ def test_inflow_explorer_compares_new_users_with_the_base(users):
 
 
 def test_lineage_explorer_walks_each_document():
-    explorer = lectures.LineageExplorer("S1")
+    explorer = widgets.LineageExplorer("S1")
     png, alt = explorer.png, explorer.alt_text
     explorer.document.value = "S5"
     assert_redrawn(explorer, png, alt)
@@ -240,8 +240,9 @@ def test_lineage_explorer_walks_each_document():
 
 
 def test_benchmark_builders_cover_every_explorer_and_return_its_control():
-    built = {name.removeprefix("lecture_") for name in lectures.EXPLORERS}
-    assert built == {"metric_switcher", "activity", "claim_checker", "monetization_gap", "inflow", "lineage"}
-    explorer, control = lectures.EXPLORERS["lecture_lineage"]()
+    built = {name.removeprefix("lecture_") for name in widgets.explorers()}
+    assert built == {"metric_switcher", "activity", "claim_checker", "monetization_gap", "inflow", "lineage",
+                     "market_funnel", "LanguageBudgetPlanner", "LocalePlayground"}
+    explorer, control = widgets.explorers()["lecture_lineage"]()
     control.value = "S3"
     assert explorer.update_count == 2 and "S3" in explorer.alt_text

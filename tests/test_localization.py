@@ -133,9 +133,17 @@ def test_negative_budget_is_refused():
         problem.optimal(-100)
 
 
-def test_error_classes_are_value_errors():
-    for error in (loc.LocaleError, loc.LanguageTagError, loc.BudgetError, loc.PriceUnitError):
-        assert issubclass(error, ValueError)
+@pytest.mark.parametrize("bad_call, error", [
+    (lambda: loc.parse_locale("xx_QQ_nonsense"), loc.LocaleError),
+    (lambda: loc.validate_language_tag("not a tag"), loc.LanguageTagError),
+    (lambda: loc.check_budget(-1), loc.BudgetError),
+    (lambda: loc.check_price_per_word(12), loc.PriceUnitError),
+])
+def test_bad_input_raises_its_own_error_which_callers_can_catch_as_value_error(bad_call, error):
+    with pytest.raises(error):
+        bad_call()
+    with pytest.raises(ValueError):
+        bad_call()
 
 
 # --- reach --------------------------------------------------------------------------------

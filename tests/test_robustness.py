@@ -1,6 +1,6 @@
 """What real submissions do to autograding, and the outcome each one is promised.
 
-Every spec in tests/fixtures/submissions/ is a student of the class simulation
+Every spec in src/platform_intl/instructor/behaviours/ is a student of the class simulation
 (test_instructor_cycle.simulation, one autograde run per assignment). For each: the run
 completes, the score equals the reference student named in the spec (correct, partial,
 wrong-values, blank), the grader notes name what happened, the submitted file is kept
@@ -20,12 +20,18 @@ import nbformat
 import pytest
 
 from conftest import ASSIGNMENTS, ROOT
-from platform_intl import grading, instructor
-from platform_intl.robust_grading import NOTE_KINDS, RECOVERY_FILE, RedactSecrets, SubMarks, _read_notebook
+from platform_intl.instructor import behaviours, cells, harness
+from platform_intl.instructor import course as admin
+from platform_intl.instructor.cli import main as course_admin_main
+from platform_intl.instructor.summary import summarize
+from platform_intl.instructor.feedback import RedactSecrets
+from platform_intl.instructor.intake import _read_notebook
+from platform_intl.instructor.late_policy import SubMarks
+from platform_intl.instructor.notes import NOTE_KINDS, RECOVERY_FILE
 from test_instructor_cycle import entry, formgrader, simulation  # noqa: F401 (session fixtures)
 
-SPECS = instructor.load_specs()
-MISBEHAVIOURS = [name for name in SPECS if name not in instructor.REFERENCE_PROFILES]
+SPECS = behaviours.load_specs()
+MISBEHAVIOURS = [name for name in SPECS if name not in admin.REFERENCE_PROFILES]
 GUIDE = ROOT / "docs" / "instructor-guide.md"
 
 
@@ -122,9 +128,9 @@ def test_nbgrader_autograde_started_directly_gives_the_same_outcome(simulation):
     for student in ("os-exit", "duplicated-cell"):
         proc = subprocess.run([sys.executable, "-m", "nbgrader", "autograde", first, f"--student={student}",
                                "--force"], cwd=course, capture_output=True, text=True,
-                              env=grading.nbgrader_env({"NBGRADER_EXCHANGE": str(simulation["exchange"])}))
+                              env=harness.nbgrader_env({"NBGRADER_EXCHANGE": str(simulation["exchange"])}))
         assert proc.returncode == 0, proc.stderr[-3000:]
-        again = instructor.summarize(instructor.Course(root=course), [first])["students"][student]["assignments"][first]
+        again = summarize(admin.Course(root=course), [first])["students"][student]["assignments"][first]
         before = entry(simulation, student)
         assert again["code_score"] == before["code_score"]
         assert {n["kind"] for n in again["notes"]} == {n["kind"] for n in before["notes"]}
@@ -139,7 +145,7 @@ def test_formgrader_button_gives_the_same_outcome(simulation, formgrader):
         assert result["success"], result.get("error")
         notebooks = formgrader("GET", f"/formgrader/api/student_notebook_submissions/{student}/{first}")
         assert sum(nb["code_score"] for nb in notebooks) == entry(simulation, student)["code_score"]
-        again = instructor.summarize(instructor.Course(root=simulation["course"]), [first])
+        again = summarize(admin.Course(root=simulation["course"]), [first])
         kinds = {n["kind"] for n in again["students"][student]["assignments"][first]["notes"]}
         assert set(simulation["specs"][student]["expect"]["notes"]) <= kinds
 
@@ -155,8 +161,8 @@ def guide_table() -> dict[str, list[str]]:
 
 def test_instructor_guide_documents_every_fixture_with_its_outcome():
     rows = guide_table()
-    assert set(rows) == set(MISBEHAVIOURS) | set(instructor.REFERENCE_PROFILES), (
-        "docs/instructor-guide.md and tests/fixtures/submissions/ disagree")
+    assert set(rows) == set(MISBEHAVIOURS) | set(admin.REFERENCE_PROFILES), (
+        "docs/instructor-guide.md and src/platform_intl/instructor/behaviours/ disagree")
     for name, spec in SPECS.items():
         behaviour, sees, score = rows[name][:3]
         assert f"**{spec['expect']['score_as']}**" in score, f"{name}: score column says {score!r}"
@@ -169,13 +175,13 @@ def test_instructor_guide_documents_every_fixture_with_its_outcome():
 
 def test_specs_select_cells_in_every_assignment():
     """The specs name cells by role, so they work for any assignment in assignments/source/."""
-    for assignment in grading.assignment_names(ASSIGNMENTS):
+    for assignment in harness.assignment_names(ASSIGNMENTS):
         for path in sorted((ASSIGNMENTS / "source" / assignment).glob("*.ipynb"))[:1]:
-            source = grading.load_notebook(path)
+            source = harness.load_notebook(path)
             for name, spec in SPECS.items():
                 for op in spec["operations"]:
                     if "cell" in op:
-                        assert instructor.select_cells(source, source, op["cell"]), (assignment, name, op)
+                        assert behaviours.select_cells(source, source, op["cell"]), (assignment, name, op)
 
 
 def test_unreadable_files_are_described_not_fatal(tmp_path):
@@ -211,13 +217,13 @@ def test_redaction_hides_instructor_lines_in_outputs_but_not_the_students_own():
 
 
 def test_sub_marks_is_the_configured_plugin():
-    config = instructor.Course(root=ASSIGNMENTS).config()
+    config = admin.Course(root=ASSIGNMENTS).config()
     assert config.AssignLatePenalties.plugin_class.rsplit(".", 1)[-1] == SubMarks.__name__
 
 
 def test_committed_config_switches_on_every_safeguard():
     """`nbgrader autograde` and the Formgrader read this file; the safeguards must be in it."""
-    config = instructor.Course(root=ASSIGNMENTS).config()
+    config = admin.Course(root=ASSIGNMENTS).config()
     assert config.Autograde.exporter_class.endswith("RobustNotebookExporter")
     assert config.Autograde.pre_convert_hook.endswith("recover_renamed_notebooks")
     assert any(p.endswith("RobustExecute") for p in config.Autograde.autograde_preprocessors)

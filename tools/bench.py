@@ -273,7 +273,7 @@ def bench_lectures(args) -> tuple[list[list], list[list]]:
 
 
 def assignments() -> list[str]:
-    from platform_intl.grading import assignment_names
+    from platform_intl.instructor.harness import assignment_names
 
     return assignment_names(ASSIGNMENTS)
 
@@ -296,15 +296,15 @@ c.AssignLatePenalties.plugin_class = "nbgrader.plugins.LateSubmissionPlugin"
 
 
 def sandbox_for(assignment: str, root: Path, config_overrides: str = ""):
-    from platform_intl import grading
+    from platform_intl.instructor import cells, harness
 
-    sandbox = grading.CourseSandbox(root, config_overrides=config_overrides)
+    sandbox = harness.CourseSandbox(root, source_course=ROOT / "assignments", config_overrides=config_overrides)
     sandbox.generate(assignment)
     return sandbox
 
 
 def bench_autograde(args) -> tuple[list[list], list[list]]:
-    from platform_intl import grading
+    from platform_intl.instructor import cells, harness
 
     rows, summary, ratios = [], [], []
     for assignment in assignments():
@@ -328,7 +328,7 @@ def bench_autograde(args) -> tuple[list[list], list[list]]:
                           environ=sandbox.env())
                 plain_times.append(time.perf_counter() - started)
             scores = sandbox.scores(assignment)
-            got = sum(scores[("student1", p.stem)].autograded(grading.autograded_points(grading.load_notebook(p)))
+            got = sum(scores[("student1", p.stem)].autograded(cells.autograded_points(harness.load_notebook(p)))
                       for p in sources if ("student1", p.stem) in scores)
         grade, plain = median(grade_times), median(plain_times)
         ratio = round(grade / plain, 2)  # judged as shown
@@ -351,22 +351,22 @@ def bench_autograde(args) -> tuple[list[list], list[list]]:
 
 def bench_class(args) -> tuple[list[list], list[list]]:
     """One `nbgrader autograde` over N submissions: solutions, typical mistakes, blanks."""
-    from platform_intl import grading
+    from platform_intl.instructor import cells, harness
 
     assignment = args.class_assignment or max(assignments(), key=code_cells)
     say(f"class of {args.class_size} submissions of {assignment}: one nbgrader autograde")
     with tempfile.TemporaryDirectory() as tmp:
         sandbox = sandbox_for(assignment, Path(tmp) / "course")
-        released = {p.name: grading.load_notebook(p) for p in sandbox.notebook_paths(assignment, "release")}
-        sources = {p.name: grading.load_notebook(p) for p in sandbox.notebook_paths(assignment)}
-        kinds = [("solution", {n: grading.with_answers(released[n], grading.solution_answers(nb))
+        released = {p.name: harness.load_notebook(p) for p in sandbox.notebook_paths(assignment, "release")}
+        sources = {p.name: harness.load_notebook(p) for p in sandbox.notebook_paths(assignment)}
+        kinds = [("solution", {n: harness.with_answers(released[n], harness.solution_answers(nb))
                                for n, nb in sources.items()}),
                  ("blank", released)]
         for golden in sorted((GOLDEN / assignment).glob("*.json")):
-            answers = grading.read_golden(golden)["answers"]
+            answers = harness.read_golden(golden)["answers"]
             if set(answers) <= {gid for nb in released.values() for gid in grading_ids(nb)}:
                 answers = {next(iter(released)): answers}  # as tests/test_assignments.py reads them
-            kinds.append((golden.stem, {n: grading.with_answers(nb, answers.get(n, {}))
+            kinds.append((golden.stem, {n: harness.with_answers(nb, answers.get(n, {}))
                                         for n, nb in released.items()}))
         for i in range(args.class_size):
             sandbox.submit(assignment, f"student{i:03d}", kinds[i % len(kinds)][1])

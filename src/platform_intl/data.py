@@ -39,20 +39,24 @@ ENV_VAR = "PLATFORM_INTL_DATASETS"
 
 
 def _find_datasets_dir() -> Path:
+    """``$PLATFORM_INTL_DATASETS``, else the nearest ``datasets/`` at or above the working folder.
+
+    The course's commands set the variable (``platform_intl.environment``); a Jupyter started
+    by hand anywhere inside the course folder finds the data by looking upwards.
+    """
     override = os.environ.get(ENV_VAR)
     if override:
         return Path(override).expanduser().resolve()
-    here = Path(__file__).resolve().parent
-    candidates = (here.parents[1] / "datasets", here / "datasets")
-    for candidate in candidates:
-        if (candidate / "datapackage.json").is_file():
-            return candidate
-    return candidates[0]
+    here = Path.cwd()
+    for folder in (here, *here.parents):
+        if (folder / "datasets" / "datapackage.json").is_file():
+            return folder / "datasets"
+    return here / "datasets"
 
 
-#: Directory holding datapackage.json and the CSV files (the repository's ``datasets/``,
-#: or ``$PLATFORM_INTL_DATASETS`` when set before import). Functions read it at call time,
-#: so it may also be reassigned.
+#: Directory holding datapackage.json and the CSV files (``$PLATFORM_INTL_DATASETS``, or the
+#: nearest ``datasets/`` at or above the working folder, when the package is imported).
+#: Functions read it at call time, so it may also be reassigned.
 DATASETS_DIR: Path = _find_datasets_dir()
 
 

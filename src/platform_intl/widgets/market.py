@@ -34,7 +34,6 @@ into locale-formatted text.
 from __future__ import annotations
 
 import html
-import time
 from collections.abc import Mapping
 
 import numpy as np
@@ -42,6 +41,8 @@ import pandas as pd
 
 from platform_intl import plots, sizing
 from platform_intl.localization import COURSE_LOCALES, format_compact, format_percent
+
+from .base import LiveWidget
 
 #: Where the numbers come from, for figure captions.
 SOURCE = ("course datasets via platform_intl.data: Unicode CLDR territory data (population, "
@@ -374,7 +375,7 @@ def table_html(frame: pd.DataFrame, caption: str) -> str:
 # --------------------------------------------------------------------------- explorer
 
 
-class MarketFunnelExplorer:
+class MarketFunnelExplorer(LiveWidget):
     """Scenario, markets, adoption and obtainable-share sliders, locale: funnel and table.
 
     Attributes after each :meth:`update`: ``result`` (the funnel per market),
@@ -395,8 +396,6 @@ class MarketFunnelExplorer:
         self._tornado = _TornadoArtist()
         self._muted = False
         self._caption = source_caption()
-        self.update_count = 0
-        self.last_update_seconds = float("nan")
         self.result = self.totals = self.sensitivity_table = None
         self.png, self.alt_text, self.table = b"", "", None
 
@@ -496,9 +495,8 @@ class MarketFunnelExplorer:
         if not self._muted:
             self.update()
 
-    def update(self) -> None:
+    def _update(self) -> None:
         """Recompute from the controls and redraw the chart and the table."""
-        started = time.perf_counter()
         s = sizing.get_scenario(self.scenario.value)
         locale = self.locale.value
         self.result = self.compute()
@@ -524,13 +522,6 @@ class MarketFunnelExplorer:
         self.table_html.value = table_html(
             self.table, f"Funnel per market, people (locale {locale}); SOM is "
                         f"{format_percent(som_share, locale) if som_share == som_share else '–'} of TAM")
-        self.update_count += 1
-        self.last_update_seconds = time.perf_counter() - started
-        self.status.value = (f'<span style="color:#666;font-size:80%">updated in '
-                             f"{self.last_update_seconds * 1000:.0f} ms</span>")
-
-    def _repr_mimebundle_(self, **kwargs):
-        return self.widget._repr_mimebundle_(**kwargs)
 
 
 def build_for_benchmark(scenario: str = "weibo_diaspora"):

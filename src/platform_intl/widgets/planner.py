@@ -39,7 +39,6 @@ from __future__ import annotations
 import datetime as _dt
 import html
 import math
-import time
 from typing import Sequence
 
 import ipywidgets as widgets
@@ -51,6 +50,8 @@ from matplotlib.ticker import FuncFormatter
 
 from platform_intl import localization as loc
 from platform_intl import plots
+
+from .base import LiveWidget
 
 #: Languages a platform that serves English might add next (14: 16,384 subsets).
 DEFAULT_CANDIDATES = ("es", "pt-BR", "fr", "de", "it", "ja", "ko", "zh", "zh-Hant", "id", "vi", "th",
@@ -76,28 +77,7 @@ def _png_html(canvas: FigureCanvasAgg, alt: str) -> str:
     return plots.image_html(plots.canvas_png(canvas), alt=alt)
 
 
-class _LiveWidget:
-    """Model and view apart: ``recompute()`` then ``redraw()`` on every control change, timed."""
-
-    last_update_seconds: float = 0.0
-
-    def update(self) -> None:
-        """Recompute from the current control values and redraw."""
-        started = time.perf_counter()
-        self.recompute()
-        self.redraw()
-        self.last_update_seconds = time.perf_counter() - started
-
-    def _on_change(self, change) -> None:
-        self.update()
-
-    def _ipython_display_(self) -> None:
-        from IPython.display import display
-
-        display(self.widget)
-
-
-class LanguageBudgetPlanner(_LiveWidget):
+class LanguageBudgetPlanner(LiveWidget):
     """Which languages to add under a budget: exact optimum vs greedy, live.
 
     ``model`` (a :class:`~platform_intl.localization.ReachModel`) and ``prices`` (a
@@ -167,6 +147,10 @@ class LanguageBudgetPlanner(_LiveWidget):
                                                review_qa_share=self.review_qa_share,
                                                moderation_per_year=self.moderation.value).total
                          for p in prices])
+
+    def _update(self) -> None:
+        self.recompute()
+        self.redraw()
 
     def recompute(self) -> None:
         costs = self.costs()
@@ -280,7 +264,7 @@ EXTRA_LOCALES = ("zh_Hant_TW", "zh_Hant_HK", "ja_JP", "ko_KR", "en_GB", "en_IN",
                  "es_ES", "pt_BR", "ar_EG", "hi_IN", "ru_RU", "sv_SE")
 
 
-class LocalePlayground(_LiveWidget):
+class LocalePlayground(LiveWidget):
     """Format a number, a share, an amount and a date for a chosen set of locales."""
 
     def __init__(self, value: float = 1_234_567.891, locales: Sequence[str] = loc.COURSE_LOCALES, *,
@@ -318,6 +302,10 @@ class LocalePlayground(_LiveWidget):
         if extra and extra not in chosen:
             chosen.append(extra)
         return chosen
+
+    def _update(self) -> None:
+        self.recompute()
+        self.redraw()
 
     def recompute(self) -> None:
         rows, self.message = [], ""

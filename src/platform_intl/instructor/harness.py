@@ -10,7 +10,6 @@ from __future__ import annotations
 import ast
 import copy
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -20,53 +19,23 @@ from pathlib import Path
 
 import nbformat
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-COURSE_DIR = REPO_ROOT / "assignments"
+from ..environment import course_environment
+from .cells import is_answer_cell, nbgrader_meta
+
 GENERATED = ("release", "submitted", "autograded", "feedback", "gradebook.db")
 
 
 def nbgrader_env(extra: dict[str, str] | None = None) -> dict[str, str]:
-    """Environment for nbgrader subprocesses: this interpreter's bin/ first on PATH.
-
-    nbgrader creates a gradebook by running `alembic` in a subprocess, so the
-    environment's bin/ must be on PATH even when Python was started by full path.
-    """
-    env = dict(os.environ)
-    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
-    env.setdefault("PYTHONNOUSERSITE", "1")
-    # Keep Jupyter and IPython state inside the environment (as tasks.py does), not in $HOME.
-    jupyter = Path(sys.prefix) / "jupyter"
-    for key, sub in (("JUPYTER_CONFIG_DIR", "config"), ("JUPYTER_DATA_DIR", "data"),
-                     ("JUPYTER_RUNTIME_DIR", "runtime"), ("IPYTHONDIR", "ipython")):
-        env.setdefault(key, str(jupyter / sub))
-    env.setdefault("MPLCONFIGDIR", str(Path(sys.prefix) / "mplconfig"))
+    """Environment for nbgrader subprocesses: this interpreter's environment, its state inside it."""
+    env = course_environment(Path(sys.prefix), keep_existing=True)
     if extra:
         env.update(extra)
     return env
 
 
-def assignment_names(course_dir: Path = COURSE_DIR) -> list[str]:
-    source = course_dir / "source"
+def assignment_names(course_dir: Path) -> list[str]:
+    source = Path(course_dir) / "source"
     return sorted(p.name for p in source.iterdir() if p.is_dir() and list(p.glob("*.ipynb")))
-
-
-def nbgrader_meta(cell) -> dict:
-    return cell.get("metadata", {}).get("nbgrader", {})
-
-
-def is_autograder_test(cell) -> bool:
-    meta = nbgrader_meta(cell)
-    return bool(meta.get("grade")) and not meta.get("solution") and cell.get("cell_type") == "code"
-
-
-def is_answer_cell(cell) -> bool:
-    return bool(nbgrader_meta(cell).get("solution"))
-
-
-def autograded_points(nb) -> dict[str, float]:
-    """Points of each autograder test cell, keyed by grade_id."""
-    return {nbgrader_meta(c)["grade_id"]: float(nbgrader_meta(c).get("points", 0))
-            for c in nb.cells if is_autograder_test(c)}
 
 
 @dataclass
@@ -91,7 +60,7 @@ class CommandResult:
 class CourseSandbox:
     """A temporary nbgrader course made from the repository's `assignments/` folder."""
 
-    def __init__(self, root: Path, *, source_course: Path = COURSE_DIR, config_overrides: str = ""):
+    def __init__(self, root: Path, *, source_course: Path, config_overrides: str = ""):
         self.root = Path(root)
         self.root.mkdir(parents=True, exist_ok=True)
         shutil.copytree(source_course / "source", self.root / "source", dirs_exist_ok=True)

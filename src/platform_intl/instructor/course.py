@@ -1,0 +1,190 @@
+"""The instructor's steps on a course folder, each wrapping nbgrader's own command.
+"""
+from __future__ import annotations
+
+import csv
+import re
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from nbgrader.plugins import ExportPlugin
+from traitlets import Dict, Unicode
+from traitlets.config import Configurable
+
+from . import harness
+
+#: The submission behaviours ``course-admin simulate`` plays (package data, one JSON file each).
+DEFAULT_FIXTURES = Path(__file__).resolve().parent / "behaviours"
+REFERENCE_PROFILES = ("correct", "partial", "wrong-values", "blank")
+SIMULATED_WRITTEN_ANSWER = ("(Simulated answer.) The two figures count different things, so they "
+                            "cannot be compared directly; a like-for-like comparison needs the same metric.")
+
+
+def _num(value) -> str:
+    return f"{float(value):g}"
+
+
+class CourseAdmin(Configurable):
+    """Course settings that nbgrader has no place for; set in ``nbgrader_config.py``."""
+
+    due_dates = Dict(
+        value_trait=Unicode(), default_value={},
+        help="Due date per assignment, e.g. {'ps1': '2027-02-05 23:59:00 Europe/Copenhagen'}. "
+             "`course-admin release` writes it into the gradebook, where nbgrader's late "
+             "penalty (AssignLatePenalties) and the Formgrader read it.").tag(config=True)
+
+
+class LmsGradesExport(ExportPlugin):
+    """``nbgrader export`` plugin: one row per student, one column per assignment.
+
+    The layout of Canvas's gradebook CSV (Student, ID, SIS User ID, ...; a "Points
+    Possible" row), which Moodle's "Import grades: CSV file" also reads (map the "Email"
+    or "SIS User ID" column to the user). Scores are after late penalties; a missing
+    submission counts 0, as in nbgrader's own export.
+    """
+
+    def export(self, gradebook) -> None:
+        from nbgrader.api import MissingEntry
+
+        dest = self.to or "lms-grades.csv"
+        assignments = [a for a in gradebook.assignments if not self.assignment or a.name in self.assignment]
+        students = [s for s in gradebook.students if not self.student or s.id in self.student]
+        header = ["Student", "ID", "SIS User ID", "SIS Login ID", "Email"] + [a.name for a in assignments] + ["Total"]
+        rows = [["Points Possible", "", "", "", ""] + [_num(a.max_score) for a in assignments]
+                + [_num(sum(a.max_score for a in assignments))]]
+        for student in students:
+            scores = []
+            for assignment in assignments:
+                try:
+                    sub = gradebook.find_submission(assignment.name, student.id)
+                except MissingEntry:
+                    scores.append(0.0)
+                else:
+                    scores.append(max(0.0, sub.score - (sub.late_submission_penalty or 0.0)))
+            name = ", ".join(p for p in (student.last_name, student.first_name) if p) or student.id
+            rows.append([name, student.lms_user_id or "", student.id, student.id, student.email or ""]
+                        + [_num(s) for s in scores] + [_num(sum(scores))])
+        with open(dest, "w", newline="", encoding="utf-8") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(header)
+            writer.writerows(rows)
+        self.log.info("Exported %d students x %d assignments to %s", len(students), len(assignments), dest)
+
+
+# ------------------------------------------------------------------------ running
+
+@dataclass
+class Course:
+    """An nbgrader course root and the environment its commands run in."""
+
+    root: Path
+    exchange: Path | None = None
+    progress: bool = True
+    log: list[str] = field(default_factory=list)
+
+    def env(self) -> dict[str, str]:
+        extra = {"NBGRADER_EXCHANGE": str(self.exchange)} if self.exchange else {}
+        return harness.nbgrader_env(extra)
+
+    def config(self):
+        """The course's nbgrader configuration, as nbgrader itself loads it."""
+        from traitlets.config.loader import PyFileConfigLoader
+
+        return PyFileConfigLoader("nbgrader_config.py", path=str(self.root)).load_config()
+
+    @property
+    def course_id(self) -> str:
+        return str(self.config().CourseDirectory.get("course_id", "default_course"))
+
+    @property
+    def exchange_root(self) -> Path:
+        return Path(self.exchange or self.config().Exchange.get("root", "/usr/local/share/nbgrader/exchange"))
+
+    @property
+    def db_url(self) -> str:
+        return str(self.config().CourseDirectory.get("db_url", "") or f"sqlite:///{self.root / 'gradebook.db'}")
+
+    def due_dates(self) -> dict[str, str]:
+        return dict(CourseAdmin(config=self.config()).due_dates)
+
+    def nbgrader(self, *args: str, check: bool = True, cwd: Path | None = None, quiet: bool = True) -> str:
+        cmd = [sys.executable, "-m", "nbgrader", *args]
+        proc = subprocess.run(cmd, cwd=cwd or self.root, env=self.env(), capture_output=True, text=True)
+        output = proc.stdout + proc.stderr
+        self.log.append(f"$ nbgrader {' '.join(args)}\n{output}")
+        if not quiet:
+            print(output, end="")
+        if check and proc.returncode != 0:
+            raise SystemExit(f"nbgrader {' '.join(args)} failed ({proc.returncode}):\n{output[-3000:]}")
+        return output
+
+    def assignments(self) -> list[str]:
+        return harness.assignment_names(self.root)
+
+    def submissions(self, assignment: str) -> list[str]:
+        folder = self.root / "submitted"
+        return sorted(p.parent.name for p in folder.glob(f"*/{assignment}") if p.is_dir())
+
+
+# ------------------------------------------------------------- instructor steps
+
+def import_roster(course: Course, csv_path: Path) -> str:
+    """Students into the gradebook: columns id, first_name, last_name, email, lms_user_id."""
+    return course.nbgrader("db", "student", "import", str(Path(csv_path).resolve()))
+
+
+def release(course: Course, assignment: str, duedate: str | None = None) -> None:
+    course.nbgrader("generate_assignment", assignment, "--force")
+    duedate = duedate or course.due_dates().get(assignment)
+    if duedate:
+        course.nbgrader("db", "assignment", "add", assignment, f"--duedate={duedate}")
+    course.nbgrader("release_assignment", assignment, "--force")
+
+
+def collect(course: Course, assignment: str) -> None:
+    course.nbgrader("collect", assignment, "--update")
+
+
+def autograde(course: Course, assignment: str, *, student: str | None = None, force: bool = False) -> int:
+    """``nbgrader autograde`` with a progress bar; the exit code of nbgrader."""
+    from tqdm import tqdm
+
+    students = [student] if student else course.submissions(assignment)
+    args = [sys.executable, "-m", "nbgrader", "autograde", assignment]
+    if student:
+        args.append(f"--student={student}")
+    if force:
+        args.append("--force")
+    proc = subprocess.Popen(args, cwd=course.root, env=course.env(), stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, bufsize=1)
+    lines = []
+    start = re.compile(r"Creating/updating student with ID '([^']+)'")
+    done = re.compile(r"Setting destination file permissions|Removing failed assignment|Skipping existing assignment")
+    with tqdm(total=len(students), desc=f"autograde {assignment}", unit="submission",
+              disable=not course.progress, file=sys.stderr) as bar:
+        for line in proc.stdout:
+            lines.append(line)
+            match = start.search(line)
+            if match:
+                bar.set_postfix_str(match.group(1))
+            if done.search(line) and bar.n < bar.total:
+                bar.update(1)
+        returncode = proc.wait()
+        bar.update(bar.total - bar.n)
+    course.log.append(f"$ nbgrader autograde {assignment}\n" + "".join(lines))
+    return returncode
+
+
+def feedback(course: Course, assignment: str) -> None:
+    course.nbgrader("generate_feedback", assignment, "--force")
+    course.nbgrader("release_feedback", assignment)
+
+
+def export(course: Course, to: Path | None = None, lms: Path | None = None) -> tuple[Path, Path]:
+    to = Path(to or course.root / "grades.csv").resolve()
+    lms = Path(lms or course.root / "lms-grades.csv").resolve()
+    course.nbgrader("export", f"--to={to}")
+    course.nbgrader("export", "--exporter=platform_intl.instructor.course.LmsGradesExport", f"--to={lms}")
+    return to, lms

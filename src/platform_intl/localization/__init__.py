@@ -1,0 +1,173 @@
+"""Localization trade-offs: which languages first, at what cost, who reviews, how it reads.
+
+One module per part, all re-exported here (``localization.format_number`` and
+``localization.formatting.format_number`` are the same):
+
+- :mod:`.formatting`: locale formatting on Babel (:func:`format_number`,
+  :func:`format_compact`, :func:`format_percent`, :func:`format_currency`,
+  :func:`format_date`, :func:`format_for_locales`).
+- :mod:`.languages`: BCP 47 language tags and the checks on prices and budgets.
+- :mod:`.reach`: :class:`ReachModel`, the online speakers a set of languages would newly
+  reach, from CLDR territory-language shares x population x internet use.
+- :mod:`.costs`: :func:`localization_cost` (translation, review and QA, moderation),
+  translation prices and the CSA conversion figure.
+- :mod:`.budget`: :class:`LanguageBudgetProblem`, the optimal language set under a budget
+  by exact enumeration against a greedy value-per-cost heuristic.
+- :mod:`.staffing`: :func:`moderation_staffing`, :func:`staffing_plan`.
+- :mod:`.translation_errors`: the machine-translation error taxonomy with the Danish
+  examples (:data:`MT_ERROR_CATEGORIES`, :data:`DANISH_MT_EXAMPLES`).
+- :mod:`.decisions`: :func:`weighted_decision_matrix`.
+- :mod:`.charts`: figures for lecture 07 (:func:`reach_chart`, :func:`ad_yield_chart`).
+
+Course assumptions (not sourced figures, labelled wherever they are used):
+:data:`REVIEW_QA_SHARE`, :data:`REVIEWS_PER_MODERATOR_DAY`, :data:`MODERATOR_COST_PER_YEAR`.
+
+Bad input raises an error that says what is allowed: :class:`LocaleError` (unknown
+locale), :class:`LanguageTagError` (not a BCP 47 language tag), :class:`BudgetError`
+(negative budget), :class:`PriceUnitError` (a price per word outside 0 to 2 USD, usually
+cents given where dollars are expected). All are ``ValueError`` subclasses.
+Multilingual speakers: how nobody is counted twice
+--------------------------------------------------
+CLDR gives, per territory, the share of the population that speaks each language, and
+the shares of a multilingual territory add up to more than 100 % (Denmark: Danish 93 %,
+English 86 %, German 47 %). Adding them would count a Dane who reads both Danish and
+English twice. Within a territory the share reached by a set of languages is therefore
+taken as ``1 - prod(1 - s_i)``: the chance that a resident reads at least one of them,
+if knowing one language says nothing about knowing another (``overlap="independent"``,
+the default). Across territories people are distinct, so reach adds up.
+
+Why this rule: the data only bound the true share. It is at least ``max(s_i)`` (every
+speaker of a smaller language also speaks the bigger one) and at most
+``min(1, sum(s_i))`` (nobody speaks two). The independent rule always lies between the
+bounds, so it never exceeds the territory's population, and it gives a second language
+some credit, which matches places where languages are spoken by different groups
+(Malay and Chinese in Malaysia). The lower bound is available as ``overlap="max"`` for
+comparison: under it, a language adds nobody in a territory where a more widely spoken
+chosen language already reaches more people. The tests check both bounds.
+
+A language a platform already serves (``already_served``, e.g. English) counts in the
+same way, so "newly reached" means reached by served + chosen languages minus reached
+by the served ones alone. Online population is population x internet use (%), with
+internet use assumed independent of language within a territory. Territories without an
+internet-use figure in the course data are left out (their reach counts as zero);
+:attr:`ReachModel.coverage` reports the share of world population that is covered.
+
+Language tags follow BCP 47 and CLDR's likely subtags: ``zh`` means Chinese in its
+default (Simplified) script, ``zh-Hant`` Traditional; a region restricts a tag to one
+territory (``pt-BR`` counts Portuguese speakers in Brazil only).
+"""
+from .formatting import (
+    COURSE_LOCALES,
+    LocaleError,
+    parse_locale,
+    format_number,
+    format_compact,
+    format_percent,
+    format_currency,
+    format_date,
+    FORMATS,
+    format_for_locales,
+)
+from .languages import (
+    MAX_PRICE_PER_WORD,
+    TYPICAL_PRICE_RANGE,
+    LanguageTagError,
+    BudgetError,
+    PriceUnitError,
+    validate_language_tag,
+    check_budget,
+    check_price_per_word,
+    language_name,
+)
+from .reach import (
+    OVERLAP_RULES,
+    ReachModel,
+)
+from .costs import (
+    REVIEW_QA_SHARE,
+    REVIEWS_PER_MODERATOR_DAY,
+    MODERATOR_COST_PER_YEAR,
+    LocalizationCost,
+    localization_cost,
+    translation_prices,
+    price_per_word_for,
+    conversion_lift_from_csa,
+    reach_per_dollar,
+)
+from .budget import (
+    LanguagePlan,
+    LanguageBudgetProblem,
+    greedy_loses_example,
+)
+from .staffing import (
+    Staffing,
+    moderation_staffing,
+    staffing_plan,
+    review_capacity,
+)
+from .translation_errors import (
+    MT_ERROR_CATEGORIES,
+    MT_ERROR_LABELS,
+    MTExample,
+    DANISH_MT_EXAMPLES,
+    DANISH_TEXT_DO_NOT_TRANSLATE,
+    mt_error_category,
+    mt_error_examples,
+)
+from .decisions import (
+    weighted_decision_matrix,
+)
+from .charts import (
+    reach_chart,
+    ad_yield_chart,
+)
+
+__all__ = [
+    "COURSE_LOCALES",
+    "LocaleError",
+    "parse_locale",
+    "format_number",
+    "format_compact",
+    "format_percent",
+    "format_currency",
+    "format_date",
+    "FORMATS",
+    "format_for_locales",
+    "MAX_PRICE_PER_WORD",
+    "TYPICAL_PRICE_RANGE",
+    "LanguageTagError",
+    "BudgetError",
+    "PriceUnitError",
+    "validate_language_tag",
+    "check_budget",
+    "check_price_per_word",
+    "language_name",
+    "OVERLAP_RULES",
+    "ReachModel",
+    "REVIEW_QA_SHARE",
+    "REVIEWS_PER_MODERATOR_DAY",
+    "MODERATOR_COST_PER_YEAR",
+    "LocalizationCost",
+    "localization_cost",
+    "translation_prices",
+    "price_per_word_for",
+    "conversion_lift_from_csa",
+    "reach_per_dollar",
+    "LanguagePlan",
+    "LanguageBudgetProblem",
+    "greedy_loses_example",
+    "Staffing",
+    "moderation_staffing",
+    "staffing_plan",
+    "review_capacity",
+    "MT_ERROR_CATEGORIES",
+    "MT_ERROR_LABELS",
+    "MTExample",
+    "DANISH_MT_EXAMPLES",
+    "DANISH_TEXT_DO_NOT_TRANSLATE",
+    "mt_error_category",
+    "mt_error_examples",
+    "weighted_decision_matrix",
+    "reach_chart",
+    "ad_yield_chart",
+]

@@ -1,0 +1,160 @@
+"""Market sizing: the TAM -> SAM -> SOM funnel, growth, unit economics and sensitivity.
+
+The funnel, per territory and in total (every stage is a number of people)::
+
+    population
+      x language share        -> speakers        = TAM  (total addressable market)
+      x internet penetration  -> online speakers
+      x platform adoption     -> adopters        = SAM  (serviceable available market)
+      x obtainable share      -> obtainable      = SOM  (serviceable obtainable market)
+
+*Language share* is the share of a territory's people who speak one of the scenario's
+languages (Unicode CLDR estimates), *internet penetration* the share who used the
+internet in the last three months (ITU), *platform adoption* the share of online people
+who use a platform of the kind in question, and *obtainable share* the share of those
+adopters the product could realistically win. All shares are **fractions in [0, 1]**:
+a percentage (45 for 45 %) raises :class:`SizingError`, which names the argument and
+the allowed range, as do negative populations and unknown territory codes.
+
+Everything is vectorised pandas: one row per territory, no Python loops over rows. The
+parts live in :mod:`.markets`, :mod:`.growth`, :mod:`.sensitivity` and :mod:`.scenarios`, all
+re-exported here.
+
+Main entry points
+-----------------
+- :func:`funnel` (and :func:`funnel_totals`): the funnel for a table of markets.
+- :func:`build_markets`: markets from the ``countries`` and ``territory_languages``
+  tables; :func:`language_shares` combines overlapping language shares per territory.
+- :data:`SCENARIOS`, :func:`get_scenario`, :func:`scenario_markets`,
+  :func:`scenario_defaults`, :func:`size_scenario`: the course's scenarios, as data.
+- :func:`chinese_speakers_outside_mainland`, :func:`top_down_vs_bottom_up`.
+- :func:`cagr`, :func:`project`, :func:`active_share`, :func:`active_from_registered`,
+  :func:`revenue_per_user`, :func:`users_per_staff`: growth and unit economics.
+- :func:`sensitivity`: a one-at-a-time (tornado) analysis of the SOM.
+- :func:`load_tables` / :func:`ensure_tables`, :func:`latest_figure`,
+  :func:`internet_users`: the course datasets (``platform_intl.data``) as inputs.
+
+Overlapping language shares
+---------------------------
+CLDR lists, per territory, the share of the population speaking each language, and
+people speak several: Hong Kong lists zh-Hant (95 %), yue (90 %) and zh (5 %), mostly
+the *same* people. Adding them would count Hong Kong almost twice. The default,
+``combine="max"``, takes the largest share per territory: a lower bound of the share
+speaking *any* of the languages. ``combine="sum"`` adds them and caps at 1: an upper
+bound. The gap between the two is one of the uncertainties :func:`sensitivity` shows.
+"""
+from __future__ import annotations
+
+from .growth import (
+    active_from_registered,
+    active_share,
+    cagr,
+    project,
+    revenue_per_user,
+    users_per_staff,
+    years_between,
+)
+from .markets import (
+    CHINESE_LANGUAGES,
+    COMBINE_RULES,
+    FACTOR_LABELS,
+    FACTORS,
+    HONG_KONG_MACAU_TAIWAN,
+    MAINLAND_CHINA,
+    MARKET_COLUMNS,
+    MISSING_INTERNET_RULES,
+    SHARE_FACTORS,
+    STAGE_LABELS,
+    STAGES,
+    SizingError,
+    build_markets,
+    check_nonnegative,
+    check_positive,
+    check_share,
+    check_territories,
+    chinese_speakers_outside_mainland,
+    funnel,
+    funnel_stages,
+    funnel_totals,
+    language_shares,
+    top_down_vs_bottom_up,
+)
+from .scenarios import (
+    DERIVATIONS,
+    LANGUAGE_OVERLAP,
+    SCENARIOS,
+    TABLES,
+    WEIBO_ADOPTION,
+    WEIBO_OBTAINABLE_ABROAD,
+    Assumption,
+    Scenario,
+    ensure_tables,
+    get_scenario,
+    internet_users,
+    latest_figure,
+    load_tables,
+    scenario_defaults,
+    scenario_markets,
+    scenario_sensitivity,
+    scenarios_table,
+    size_scenario,
+)
+from .sensitivity import (
+    DEFAULT_UNCERTAINTIES,
+    Uncertainty,
+    sensitivity,
+)
+
+__all__ = [
+    "CHINESE_LANGUAGES",
+    "MAINLAND_CHINA",
+    "HONG_KONG_MACAU_TAIWAN",
+    "STAGES",
+    "STAGE_LABELS",
+    "FACTORS",
+    "FACTOR_LABELS",
+    "SHARE_FACTORS",
+    "COMBINE_RULES",
+    "MISSING_INTERNET_RULES",
+    "SizingError",
+    "check_share",
+    "check_nonnegative",
+    "check_positive",
+    "check_territories",
+    "MARKET_COLUMNS",
+    "funnel",
+    "funnel_totals",
+    "funnel_stages",
+    "language_shares",
+    "build_markets",
+    "chinese_speakers_outside_mainland",
+    "top_down_vs_bottom_up",
+    "cagr",
+    "years_between",
+    "project",
+    "active_share",
+    "active_from_registered",
+    "revenue_per_user",
+    "users_per_staff",
+    "Uncertainty",
+    "DEFAULT_UNCERTAINTIES",
+    "sensitivity",
+    "TABLES",
+    "load_tables",
+    "ensure_tables",
+    "latest_figure",
+    "internet_users",
+    "DERIVATIONS",
+    "Assumption",
+    "LANGUAGE_OVERLAP",
+    "Scenario",
+    "WEIBO_ADOPTION",
+    "WEIBO_OBTAINABLE_ABROAD",
+    "SCENARIOS",
+    "get_scenario",
+    "scenarios_table",
+    "scenario_markets",
+    "scenario_defaults",
+    "size_scenario",
+    "scenario_sensitivity",
+]

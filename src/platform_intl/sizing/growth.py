@@ -1,0 +1,94 @@
+"""Growth and unit economics: CAGR, projections, registered-to-active, revenue per user.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from .markets import SizingError, _is_number, check_nonnegative, check_positive, check_share
+
+# ------------------------------------------------------------- growth and unit economics
+
+
+def cagr(start, end, years):
+    """Compound annual growth rate: (end / start) ** (1 / years) - 1.
+
+    Works on numbers or aligned Series/arrays. ``start`` > 0, ``end`` >= 0, ``years`` > 0.
+    """
+    check_positive(start, "start")
+    check_nonnegative(end, "end")
+    check_positive(years, "years")
+    ratio = np.asarray(end, dtype=float) / np.asarray(start, dtype=float)
+    result = ratio ** (1.0 / np.asarray(years, dtype=float)) - 1.0
+    if isinstance(end, pd.Series):
+        return pd.Series(result, index=end.index, name="cagr")
+    if isinstance(start, pd.Series):
+        return pd.Series(result, index=start.index, name="cagr")
+    return float(result) if np.ndim(result) == 0 else result
+
+
+def years_between(start, end) -> float:
+    """Years between two dates (365.25-day years): for the ``years`` of :func:`cagr`."""
+    start, end = pd.Timestamp(start), pd.Timestamp(end)
+    years = (end - start).days / 365.25
+    if years <= 0:
+        raise SizingError(f"end ({end.date()}) must come after start ({start.date()})")
+    return years
+
+
+def project(value, rate, years) -> pd.Series:
+    """``value`` grown at ``rate`` a year: one projection per entry of ``years``.
+
+    ``years`` is a count (projects 0..years) or a sequence of year offsets. ``rate`` is a
+    fraction (0.05 for 5 % a year) and must be above -1. Returns a Series indexed by the
+    offsets, named ``projection``.
+    """
+    check_nonnegative(value, "value")
+    if not _is_number(rate) or not math.isfinite(rate) or rate <= -1:
+        raise SizingError(f"rate must be a number above -1 (a fraction: 0.05 is 5 % a year); got {rate!r}")
+    if rate > 1:
+        raise SizingError(f"rate must be a fraction (0.05 is 5 % a year), at most 1 (100 % a year); "
+                          f"got {rate!r}. It looks like a percentage: divide by 100.")
+    offsets = np.arange(int(years) + 1) if _is_number(years) else np.asarray(list(years), dtype=float)
+    check_nonnegative(offsets, "years")
+    return pd.Series(float(value) * (1.0 + rate) ** offsets, index=pd.Index(offsets, name="years"),
+                     name="projection")
+
+
+def active_share(active, registered):
+    """Share of registered accounts that are active (e.g. MAU / registered users)."""
+    check_nonnegative(active, "active")
+    check_positive(registered, "registered")
+    result = np.asarray(active, dtype=float) / np.asarray(registered, dtype=float)
+    return float(result) if np.ndim(result) == 0 else result
+
+
+def active_from_registered(registered, share):
+    """Active users from registered accounts and an activation share (a fraction)."""
+    check_nonnegative(registered, "registered")
+    check_share(share, "share")
+    result = np.asarray(registered, dtype=float) * np.asarray(share, dtype=float)
+    return float(result) if np.ndim(result) == 0 else result
+
+
+def revenue_per_user(revenue, users, *, periods_per_year: float = 1):
+    """Revenue per user (ARPU) for a period; ``periods_per_year=4`` annualises a quarter.
+
+    ``users`` should be the period's average active users (e.g. average MAU), not
+    registered accounts.
+    """
+    check_nonnegative(revenue, "revenue")
+    check_positive(users, "users")
+    check_positive(periods_per_year, "periods_per_year")
+    result = np.asarray(revenue, dtype=float) / np.asarray(users, dtype=float) * float(periods_per_year)
+    return float(result) if np.ndim(result) == 0 else result
+
+
+def users_per_staff(users, staff):
+    """Users per member of staff, e.g. monthly active users per content verifier."""
+    check_nonnegative(users, "users")
+    check_positive(staff, "staff")
+    result = np.asarray(users, dtype=float) / np.asarray(staff, dtype=float)
+    return float(result) if np.ndim(result) == 0 else result

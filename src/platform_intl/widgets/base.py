@@ -1,0 +1,229 @@
+"""What every course widget shares: figures drawn once and blitted, accessible images, timed updates.
+"""
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pandas as pd
+
+from platform_intl import localization, plots
+
+FIGURE_DPI = 80
+#: The date the AFP story (S1, S2) speaks for, and its headline figure.
+AFP_STORY_DATE = "2018-11-30"
+
+_DISPLAY = {"weibo": "Weibo 微博", "xiaohongshu": "Xiaohongshu 小红书 (RedNote)", "twitter": "Twitter",
+            "facebook": "Facebook", "tiktok": "TikTok", "lemon8": "Lemon8", "douyin": "Douyin 抖音",
+            "wechat": "WeChat 微信"}
+
+METRIC_LABELS = {"registered": "Registered accounts", "MAU": "Monthly active users (MAU)",
+                 "DAU": "Daily active users (DAU)"}
+
+#: What each metric is good for, in the course's words (definitions are in data.METRICS).
+METRIC_LESSONS = {
+    "registered": ("Counts every account ever opened, including abandoned and duplicate ones, so it "
+                   "can only grow. It measures sign-ups, not use; the course data has it only for "
+                   "2012, before Weibo reported active users."),
+    "MAU": ("Counts accounts used at least once in a month. This is the figure behind 'more than 400 "
+            "million' in the AFP story. A light user who logs in once counts as much as a daily one."),
+    "DAU": ("Counts accounts used on an average day: the engaged core. DAU divided by MAU "
+            "('stickiness') says what share of monthly users come back daily."),
+}
+
+
+# --------------------------------------------------------------------------- helpers
+
+def display_name(platform: str, *, short: bool = False) -> str:
+    """Platform name for figures, with its Chinese name where it has one (微博, 小红书)."""
+    if short and platform == "xiaohongshu":
+        return "RedNote 小红书"
+    return _DISPLAY.get(platform, platform)
+
+
+def _plain_ticks(axis) -> None:
+    """Log-axis ticks as 0.1, 1, 10, 1k, 1M rather than powers of ten."""
+    from matplotlib.ticker import FuncFormatter
+
+    def label(value, _position):
+        if value >= 1000:
+            return localization.format_compact(value, "en_US", fraction_digits=0)
+        return f"{value:g}"
+
+    axis.set_major_formatter(FuncFormatter(label))
+
+
+def _users(users: pd.DataFrame | None) -> pd.DataFrame:
+    from platform_intl import data
+
+    return data.load("platform_users") if users is None else users
+
+
+def series(users: pd.DataFrame, platform: str, metric: str, scope: str = "global") -> pd.DataFrame:
+    """One platform's figures for one metric, oldest first, with plain-string columns."""
+    rows = users[(users["platform"] == platform) & (users["metric"] == metric) & (users["scope"] == scope)]
+    rows = rows.sort_values("period_end").copy()
+    for column in ("platform", "metric", "scope", "unit", "confidence"):
+        if column in rows:
+            rows[column] = rows[column].astype(str)
+    rows["millions"] = rows["value"].astype(float) / 1e6
+    rows.attrs = dict(users.attrs)
+    return rows.reset_index(drop=True)
+
+
+def plain_name(platform: str) -> str:
+    """Platform name in plain English, for alt text."""
+    from platform_intl import data
+
+    return data.PLATFORMS[platform].name if platform in data.PLATFORMS else platform
+
+
+def decimal_years(dates) -> list[float]:
+    """Dates as decimal years (2018.75): numeric axes redraw faster than date axes."""
+    stamps = pd.to_datetime(pd.Series(list(dates)))
+    return list(stamps.dt.year + (stamps.dt.day_of_year - 1) / 365.25)
+
+
+def compact(value: float, locale: str = "en_US") -> str:
+    return localization.format_compact(float(value), locale, fraction_digits=1)
+
+
+def _new_figure(size=(7.2, 3.4), ncols: int = 1, width_ratios=None):
+    """A figure (outside pyplot, with an Agg canvas) and its axes, made under the course fonts.
+
+    Text artists keep the font family they were created with, so axes are made inside the
+    font context: otherwise 微博 in a later title would fall back to a font without it.
+    ``ncols=0`` makes no axes (for callers that lay out their own).
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    with _rc():
+        fig = Figure(figsize=size, dpi=FIGURE_DPI)
+        FigureCanvasAgg(fig)
+        if ncols == 0:
+            return fig, None
+        if ncols == 1:
+            return fig, fig.add_subplot()
+        return fig, fig.subplots(1, ncols, width_ratios=width_ratios)
+
+
+def _rc():
+    import matplotlib
+
+    from platform_intl import plots
+
+    plots.register_cjk_font()
+    return matplotlib.rc_context({"font.family": [plots.LATIN_FONT_NAME, plots.CJK_FONT_NAME],
+                                  "axes.unicode_minus": False})
+
+
+def render_png(fig) -> bytes:
+    """The figure as PNG bytes, fast: one Agg draw, light zlib compression, no tight bbox."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
+    with _rc():
+        canvas.draw()
+    return encode_png(canvas)
+
+
+def encode_png(canvas) -> bytes:
+    """What an Agg canvas holds now (blitted artists included) as PNG."""
+    return plots.canvas_png(canvas)
+
+
+def image_html(png: bytes, alt: str, source: str, caption: str = "") -> str:
+    """An accessible figure: ``<img>`` with alt text, and a caption naming the source."""
+    return plots.image_html(png, alt=alt, source=str(source), caption=caption)
+
+
+#: Caption source of the course's own analysis of the documents.
+ANALYSIS_SOURCE = ("Course analysis of the five documents (platform_intl.sources; document metadata in "
+                   "datasets/sources.csv), read against the originals they derive from")
+
+
+def _millions_axis(ax, label="Users (millions)"):
+    ax.set_ylabel(label)
+    ax.set_ylim(bottom=0)
+
+
+def _citation(frame) -> str:
+    """Caption-sized citation of the rows a widget shows."""
+    from platform_intl import data
+
+    return str(data.cite(frame, style="short"))
+
+
+class LiveWidget:
+    """The base of every course widget: controls in, one timed ``update()``, one display protocol.
+
+    A subclass builds ``self.widget`` (the ipywidgets layout) and implements ``_update()``,
+    which recomputes from the current control values and redraws. ``update()`` times it:
+    ``update_count`` and ``last_update_seconds`` are what the benchmarks and tests read.
+    Jupyter shows the widget through ``_repr_mimebundle_``. Widgets that draw a figure use
+    :meth:`_setup` for the standard layout and :meth:`_snapshot`/:meth:`_blit` to redraw only
+    the artists that move.
+    """
+
+    update_count: int = 0
+    last_update_seconds: float = float("nan")
+    widget: Any = None
+
+    def _setup(self, controls, extra=(), observed=None):
+        """Lay out ``controls``; observe ``observed`` (default: every control) and draw once."""
+        import ipywidgets as w
+
+        self.png, self.alt_text = b"", ""
+        self.figure_html = w.HTML()
+        self.text_html = w.HTML()
+        self.widget = w.VBox([*controls, self.figure_html, self.text_html, *extra])
+        for control in (controls if observed is None else observed):
+            if hasattr(control, "value"):
+                control.observe(self._on_change, names="value")
+        self.update()
+
+    def _update(self) -> None:
+        raise NotImplementedError
+
+    def _on_change(self, _change=None) -> None:
+        self.update()
+
+    def update(self) -> None:
+        """Recompute from the current control values and redraw (timed)."""
+        started = time.perf_counter()
+        self._update()
+        self.update_count += 1
+        self.last_update_seconds = time.perf_counter() - started
+
+
+    def _snapshot(self) -> None:
+        """Draw everything but the animated artists once and keep it as the background."""
+        with _rc():
+            self._fig.canvas.draw()
+        self._background = self._fig.canvas.copy_from_bbox(self._fig.bbox)
+
+    def _blit(self, artists) -> bytes:
+        """The background with ``artists`` drawn over it, as PNG (no full redraw)."""
+        canvas = self._fig.canvas
+        with _rc():
+            canvas.restore_region(self._background)
+            for artist in artists:
+                if artist.get_visible():
+                    (artist.axes or self._fig).draw_artist(artist)
+        return encode_png(canvas)
+
+    def _show_png(self, png: bytes, alt: str, source: str, caption: str = "") -> None:
+        self.png, self.alt_text = png, alt
+        self.figure_html.value = image_html(png, alt, source, caption)
+
+    def _repr_mimebundle_(self, **kwargs):
+        return self.widget._repr_mimebundle_(**kwargs)
+
+
+def bench_builder(cls, attribute: str, **kwargs):
+    """A benchmark builder: ``() -> (explorer, control)``; setting ``control.value`` updates once."""
+    def build():
+        explorer = cls(**kwargs)
+        return explorer, getattr(explorer, attribute)
+    return build
