@@ -2,6 +2,7 @@
 
 The course configuration lives in assignments/nbgrader_config.py.
 """
+
 import os
 
-load_subconfig(os.path.join(os.path.dirname(os.path.abspath(__file__)), "assignments", "nbgrader_config.py"))  # noqa: F821
+load_subconfig(os.path.join(os.path.dirname(os.path.abspath(__file__)), "assignments", "nbgrader_config.py"))

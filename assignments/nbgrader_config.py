@@ -4,9 +4,10 @@ Read by the nbgrader command line (run from this folder or, through the reposito
 root's nbgrader_config.py, from the root) and by the Formgrader and Assignment List
 in JupyterLab, which `python3 tasks.py lab` starts at the repository root.
 """
+
 import os
 
-c = get_config()  # noqa: F821 (provided by traitlets when it loads this file)
+c = get_config()
 
 COURSE_ROOT = os.path.dirname(os.path.abspath(__file__))
 

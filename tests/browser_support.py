@@ -9,6 +9,7 @@ and notebooks opened by the tests are never autosaved over the committed ones).
 No browser is downloaded: Playwright launches the system's `chromium` (Debian package),
 which `.ci/run` installs on a clean machine.
 """
+
 from __future__ import annotations
 
 import json
@@ -34,8 +35,14 @@ LAB_COMMAND = [sys.executable, str(ROOT / "tasks.py"), "lab"]
 
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "chromium", "chromium-browser")
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-quic",
 ]
 
 #: JupyterLab settings for the test server only (a temporary user-settings folder):
@@ -44,8 +51,7 @@ CHROMIUM_ARGS = [
 #: down when its tab closes.
 LAB_SETTINGS = {
     "@jupyterlab/docmanager-extension/plugin.jupyterlab-settings": {"autosave": False},
-    "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {
-        "windowingMode": "none", "kernelShutdown": True},
+    "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none", "kernelShutdown": True},
 }
 
 
@@ -81,7 +87,7 @@ class LabServer:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, timeout: float = 120) -> "LabServer":
+    def start(self, timeout: float = 120) -> LabServer:
         self._settings = Path(tempfile.mkdtemp(prefix="lab-settings-"))
         for name, values in LAB_SETTINGS.items():
             target = self._settings / "user-settings" / name
@@ -89,9 +95,12 @@ class LabServer:
             target.write_text(json.dumps(values))
         (self._settings / "workspaces").mkdir()
         command = [
-            *LAB_COMMAND, "--no-browser",
-            "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={self.port}",
-            "--ServerApp.port_retries=0", f"--IdentityProvider.token={self.token}",
+            *LAB_COMMAND,
+            "--no-browser",
+            "--ServerApp.ip=127.0.0.1",
+            f"--ServerApp.port={self.port}",
+            "--ServerApp.port_retries=0",
+            f"--IdentityProvider.token={self.token}",
             f"--LabApp.user_settings_dir={self._settings / 'user-settings'}",
             f"--LabApp.workspaces_dir={self._settings / 'workspaces'}",
         ]
@@ -99,8 +108,9 @@ class LabServer:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         self._log = open(self.log_path, "w", encoding="utf-8")
         # A session of its own, so that stop() can end the server and its kernels together.
-        self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=self._log,
-                                        stderr=subprocess.STDOUT, start_new_session=True)
+        self.process = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True
+        )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -117,8 +127,12 @@ class LabServer:
 
     def api(self, method: str, path: str, body: dict | None = None, timeout: float = 30):
         data = json.dumps(body).encode() if body is not None else None
-        request = urllib.request.Request(self.url + path, data=data, method=method, headers={
-            "Authorization": f"token {self.token}", "Content-Type": "application/json"})
+        request = urllib.request.Request(
+            self.url + path,
+            data=data,
+            method=method,
+            headers={"Authorization": f"token {self.token}", "Content-Type": "application/json"},
+        )
         with urllib.request.urlopen(request, timeout=timeout) as response:
             payload = response.read()
         return json.loads(payload) if payload else None
@@ -191,13 +205,18 @@ def wait_kernel_idle(page, server: LabServer, relative_path: str, timeout: float
     while time.monotonic() < deadline:
         sessions = [s for s in server.api("GET", "/api/sessions") if s["path"] == relative_path]
         kernel = sessions[0]["kernel"] if sessions else {}
-        if kernel.get("execution_state") == "idle" and kernel.get("connections", 0) >= 1 and page.evaluate(
+        if (
+            kernel.get("execution_state") == "idle"
+            and kernel.get("connections", 0) >= 1
+            and page.evaluate(
                 """() => {
                     const panel = [...document.querySelectorAll('.jp-NotebookPanel')]
                         .find(p => !p.classList.contains('lm-mod-hidden'));
                     const indicator = panel && panel.querySelector('.jp-Notebook-ExecutionIndicator');
                     return !!indicator && indicator.getAttribute('data-status') === 'idle';
-                }"""):
+                }"""
+            )
+        ):
             return
         page.wait_for_timeout(200)
     raise TimeoutError(f"the kernel of {relative_path} was not ready within {timeout / 1000:.0f} s")

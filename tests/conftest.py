@@ -1,13 +1,29 @@
-"""Shared fixtures: the repository's notebooks and assignments, and graded sandboxes."""
+"""Shared fixtures: the repository's notebooks and assignments, the course's tables, a sandbox
+course per test, and one class simulation (with a Formgrader) for the whole session.
+
+`simulation` is one run of `course-admin simulate`: one student per behaviour of
+src/platform_intl/instructor/behaviours/, every assignment; test_instructor_cycle.py,
+test_robustness.py and test_leaks.py all check that same run.
+"""
+
 from __future__ import annotations
 
+import contextlib
+import io
+import json
 import os
+import socket
+import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
 
 from platform_intl.environment import course_environment, make_state_dirs
+from platform_intl.instructor import behaviours, harness
+from platform_intl.instructor.cli import main as course_admin_main
 
 ROOT = Path(__file__).resolve().parents[1]
 COURSE = ROOT / "course"
@@ -28,3 +44,120 @@ def assignment_names() -> list[str]:
     from platform_intl.instructor.harness import assignment_names as names
 
     return names(ASSIGNMENTS)
+
+
+@pytest.fixture(scope="session")
+def users():
+    """The platform_users table, loaded once (tests must not change it in place)."""
+    from platform_intl import data
+
+    return data.load("platform_users")
+
+
+@pytest.fixture
+def course_sandbox(tmp_path):
+    """A throw-away nbgrader course made from the repository's assignments."""
+    return harness.CourseSandbox(tmp_path / "course", source_course=ASSIGNMENTS)
+
+
+CELL_TIMEOUT = 5  # seconds; every cell of the course runs in well under one
+
+
+# The class simulation runs once per session; its results are kept here so that the
+# Formgrader fixture can be restarted without running the class again.
+_SESSION: dict = {}
+
+
+@pytest.fixture(scope="session")
+def simulation(tmp_path_factory):
+    """One run of `course-admin simulate`: one student per behaviour, every assignment."""
+    if "simulation" not in _SESSION:
+        _SESSION["simulation"] = run_simulation(tmp_path_factory.mktemp("simulation"))
+    return _SESSION["simulation"]
+
+
+def run_simulation(workdir):
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = course_admin_main(["simulate", "--workdir", str(workdir), "--cell-timeout", str(CELL_TIMEOUT)])
+    summary = json.loads((workdir / "summary.json").read_text())
+    specs = behaviours.load_specs()
+    first = assignment_names()[0]
+    return dict(
+        code=code,
+        stdout=out.getvalue(),
+        stderr=err.getvalue(),
+        root=workdir,
+        course=workdir / "course",
+        exchange=workdir / "course" / "exchange",
+        summary=summary,
+        specs=specs,
+        first=first,
+        assignments=assignment_names(),
+    )
+
+
+def entry(simulation, student, assignment=None):
+    return simulation["summary"]["students"][student]["assignments"][assignment or simulation["first"]]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def formgrader(simulation):
+    """A Jupyter server with the Formgrader, started in the simulated course as an instructor would."""
+    if "formgrader" in _SESSION:
+        yield _SESSION["formgrader"]
+        return
+    port, token = free_port(), "test-token"
+    env = harness.nbgrader_env({"NBGRADER_EXCHANGE": str(simulation["exchange"])})
+    args = [
+        sys.executable,
+        "-m",
+        "jupyter",
+        "server",
+        "--no-browser",
+        "--ip=127.0.0.1",
+        f"--port={port}",
+        f"--ServerApp.token={token}",
+        f"--ServerApp.root_dir={simulation['course']}",
+    ]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        args.append("--allow-root")
+    log = simulation["root"] / "jupyter-server.log"
+    with open(log, "w") as fh:
+        proc = subprocess.Popen(args, cwd=simulation["course"], env=env, stdout=fh, stderr=subprocess.STDOUT)
+
+    def call(method, path, body=None, timeout=300):
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}{path}",
+            method=method,
+            data=None if body is None else json.dumps(body).encode(),
+            headers={"Authorization": f"token {token}", "Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return json.loads(response.read() or b"null")
+
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                call("GET", "/formgrader/api/status", timeout=5)
+                break
+            except Exception:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("the Jupyter server did not start:\n" + log.read_text()[-3000:])
+                time.sleep(0.3)
+        _SESSION["formgrader"] = call
+        yield call
+    finally:
+        _SESSION.pop("formgrader", None)
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()

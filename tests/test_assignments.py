@@ -6,18 +6,24 @@ solution with every answer nudged to a wrong value of the right type (proof that
 tests can fail), and each golden submission in tests/golden/<assignment>/ (its
 asserted score). Scores come from nbgrader's gradebook.
 """
+
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
-
 from conftest import ASSIGNMENTS, GOLDEN, assignment_names
+
 from platform_intl.instructor import cells, harness
 
-MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS",
-           "BEGIN MARK SCHEME", "END MARK SCHEME")
+MARKERS = (
+    "BEGIN SOLUTION",
+    "END SOLUTION",
+    "BEGIN HIDDEN TESTS",
+    "END HIDDEN TESTS",
+    "BEGIN MARK SCHEME",
+    "END MARK SCHEME",
+)
 
 
 def region_lines(source: str, begin: str, end: str) -> list[str]:
@@ -54,21 +60,30 @@ def graded(request, tmp_path_factory):
     submissions = {
         "solution": {name: sandbox.root / "source" / assignment / name for name in sources},
         "blank": {name: sandbox.root / "release" / assignment / name for name in released},
-        "skewed": {name: harness.with_answers(released[name], harness.skewed_answers(nb))
-                   for name, nb in sources.items()},
+        "skewed": {
+            name: harness.with_answers(released[name], harness.skewed_answers(nb)) for name, nb in sources.items()
+        },
     }
     for stem, spec in goldens.items():
         per_notebook = spec["answers"]
-        if set(per_notebook) <= {c.metadata.get("nbgrader", {}).get("grade_id")
-                                 for nb in released.values() for c in nb.cells}:
+        if set(per_notebook) <= {
+            c.metadata.get("nbgrader", {}).get("grade_id") for nb in released.values() for c in nb.cells
+        }:
             per_notebook = {next(iter(released)): per_notebook}
         submissions[f"golden-{stem}"] = {
-            name: harness.with_answers(released[name], per_notebook.get(name, {})) for name in released}
+            name: harness.with_answers(released[name], per_notebook.get(name, {})) for name in released
+        }
     for student, files in submissions.items():
         sandbox.submit(assignment, student, files)
     sandbox.autograde(assignment)
-    return dict(assignment=assignment, sandbox=sandbox, released=released, sources=sources,
-                goldens=goldens, scores=sandbox.scores(assignment))
+    return dict(
+        assignment=assignment,
+        sandbox=sandbox,
+        released=released,
+        sources=sources,
+        goldens=goldens,
+        scores=sandbox.scores(assignment),
+    )
 
 
 def autograded_total(graded, student: str) -> tuple[float, float]:
@@ -127,8 +142,8 @@ def test_golden_submissions_score_as_asserted(graded):
     for stem, spec in graded["goldens"].items():
         got, maximum = autograded_total(graded, f"golden-{stem}")
         assert got == pytest.approx(spec["expected_autograded_score"]), (
-            f"{stem} ({spec['description']}): earned {got}/{maximum}, "
-            f"expected {spec['expected_autograded_score']}")
+            f"{stem} ({spec['description']}): earned {got}/{maximum}, expected {spec['expected_autograded_score']}"
+        )
         if stem == "typical-mistakes":
             assert 0 < got < maximum, "typical mistakes should earn partial credit"
 

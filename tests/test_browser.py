@@ -18,6 +18,7 @@ ones the README shows, in docs/images/.
 Needs Debian's `chromium` (no browser download). Without it the tests skip, except
 under CI=true, where they fail: `.ci/run` installs chromium on a clean machine.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -29,9 +30,8 @@ import statistics
 import time
 from pathlib import Path
 
-import pytest
-
 import browser_support as bs
+import pytest
 from conftest import ASSIGNMENTS, COURSE, ROOT, assignment_names, course_notebooks
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -65,8 +65,11 @@ def has_answers(path: Path, answers: list[str]) -> bool:
 def unavailable(reason: str):
     """Skip on a developer's machine; fail under CI, where the browser must be there."""
     if os.environ.get("CI", "").strip().lower() in ("1", "true", "yes"):
-        pytest.fail(f"{reason}. CI=true, so the browser tests must run: `.ci/run` installs "
-                    "Debian's chromium when it runs as root (apt-get install chromium).", pytrace=False)
+        pytest.fail(
+            f"{reason}. CI=true, so the browser tests must run: `.ci/run` installs "
+            "Debian's chromium when it runs as root (apt-get install chromium).",
+            pytrace=False,
+        )
     pytest.skip(reason)
 
 
@@ -78,16 +81,22 @@ def browser(tmp_path_factory):
     """One Chromium for the session (a persistent context on a fresh profile folder)."""
     executable = bs.find_chromium()
     if executable is None:
-        unavailable("no Chromium found (looked for /usr/bin/chromium, chromium and chromium-browser "
-                    "on PATH, or PLATFORM_INTL_CHROMIUM); install it with `apt-get install chromium`")
+        unavailable(
+            "no Chromium found (looked for /usr/bin/chromium, chromium and chromium-browser "
+            "on PATH, or PLATFORM_INTL_CHROMIUM); install it with `apt-get install chromium`"
+        )
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
         unavailable("the playwright Python package is not installed (it is pinned in requirements.lock)")
     with sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("chromium-profile")), executable_path=executable,
-            headless=True, args=bs.CHROMIUM_ARGS, viewport={"width": 1280, "height": 800})
+            str(tmp_path_factory.mktemp("chromium-profile")),
+            executable_path=executable,
+            headless=True,
+            args=bs.CHROMIUM_ARGS,
+            viewport={"width": 1280, "height": 800},
+        )
         context.set_default_timeout(60_000)
         yield context
         context.close()
@@ -114,12 +123,14 @@ def lab(browser, released, tmp_path_factory):
     """
     extra_config = tmp_path_factory.mktemp("nbgrader-config")
     (extra_config / "nbgrader_config.py").write_text(
-        f"c.Exchange.cache = {str(extra_config / 'nbgrader_cache')!r}\n", encoding="utf-8")
+        f"c.Exchange.cache = {str(extra_config / 'nbgrader_cache')!r}\n", encoding="utf-8"
+    )
     gradebook = ASSIGNMENTS / "gradebook.db"
     had_gradebook = gradebook.exists()
     config_path = os.pathsep.join(filter(None, [str(extra_config), os.environ.get("JUPYTER_CONFIG_PATH")]))
-    server = bs.LabServer(env_overrides={"NBGRADER_EXCHANGE": str(released.exchange),
-                                         "JUPYTER_CONFIG_PATH": config_path})
+    server = bs.LabServer(
+        env_overrides={"NBGRADER_EXCHANGE": str(released.exchange), "JUPYTER_CONFIG_PATH": config_path}
+    )
     try:
         server.start()
     except RuntimeError as error:
@@ -202,9 +213,11 @@ def test_market_funnel_slider_changes_the_figure_or_table(page, lab):
         assert bs.output_signature(cell) != before, "moving the slider changed neither the figure nor the table"
         latencies.append(time.perf_counter() - started)
     bs.ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    (bs.ARTIFACTS / "slider-latency.json").write_text(json.dumps({
-        "notebook": relative(EXPLORER_NOTEBOOK), "seconds": latencies,
-        "median": statistics.median(latencies)}))
+    (bs.ARTIFACTS / "slider-latency.json").write_text(
+        json.dumps(
+            {"notebook": relative(EXPLORER_NOTEBOOK), "seconds": latencies, "median": statistics.median(latencies)}
+        )
+    )
     assert bs.error_outputs(page) == []
     cell.locator(".jp-OutputArea-output").first.evaluate("e => e.scrollIntoView({block: 'start'})")
     page.wait_for_timeout(300)
@@ -232,7 +245,7 @@ def test_formgrader_lists_the_assignments(page, lab):
 
 @pytest.mark.timeout(240)
 def test_student_fetches_validates_and_submits(page, lab, released):
-    from platform_intl.instructor import cells, harness
+    from platform_intl.instructor import harness
 
     # nbgrader fetches into the student's folder, which for `tasks.py lab` is the repository root.
     fetched = ROOT / STUDENT_ASSIGNMENT
@@ -243,8 +256,9 @@ def test_student_fetches_validates_and_submits(page, lab, released):
     try:
         goto(page, lab)
         bs.menu_command(page, "Nbgrader", "nbgrader:open-assignment-list")
-        page.locator("#released_assignments_list .list_item", has_text=STUDENT_ASSIGNMENT) \
-            .locator("button", has_text="Fetch").click()
+        page.locator("#released_assignments_list .list_item", has_text=STUDENT_ASSIGNMENT).locator(
+            "button", has_text="Fetch"
+        ).click()
         item = page.locator("#fetched_assignments_list .list_item", has_text=STUDENT_ASSIGNMENT).first
         item.wait_for()
         assert (fetched / f"{STUDENT_ASSIGNMENT}.ipynb").exists()
@@ -267,8 +281,10 @@ def test_student_fetches_validates_and_submits(page, lab, released):
             cell.dblclick()
             cell.locator(".cm-content").click()
             page.keyboard.press("Control+a")
-            page.keyboard.insert_text("Registered accounts count every account ever opened; monthly "
-                                      "active users count the people who used it in a month.")
+            page.keyboard.insert_text(
+                "Registered accounts count every account ever opened; monthly "
+                "active users count the people who used it in a month."
+            )
             page.keyboard.press("Shift+Enter")
         assert written.count() == 0, "a written answer could not be typed in"
         page.keyboard.press("Escape")

@@ -1,4 +1,5 @@
 """The checks assignment test cells call, and the accessible-figure helper."""
+
 from __future__ import annotations
 
 import math
@@ -6,12 +7,12 @@ import math
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-import pytest  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
 
-from platform_intl import checks, plots  # noqa: E402
+from platform_intl import checks, plots
 
 
 def test_numbers_pass_and_fail_with_helpful_messages():
@@ -86,8 +87,9 @@ def titled_figure(title="Weibo (微博) users", label=True):
 
 def test_show_figure_gives_alt_text_and_source_caption():
     plots.use_course_style()
-    shown = plots.show_figure(titled_figure(), alt="Weibo MAU rose from 129 to 446 million",
-                              source="Weibo results <https://ir.weibo.com>")
+    shown = plots.show_figure(
+        titled_figure(), alt="Weibo MAU rose from 129 to 446 million", source="Weibo results <https://ir.weibo.com>"
+    )
     html = shown._repr_html_()
     assert 'alt="Weibo MAU rose from 129 to 446 million"' in html
     assert "<figcaption" in html and "Source: Weibo results &lt;https://ir.weibo.com&gt;" in html
@@ -95,10 +97,13 @@ def test_show_figure_gives_alt_text_and_source_caption():
     assert plt.get_fignums() == [], "the figure is closed so it is not shown twice"
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    (dict(alt="", source="s"), "alt must be a non-empty string"),
-    (dict(alt="a chart", source=" "), "source must be a non-empty string"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(alt="", source="s"), "alt must be a non-empty string"),
+        (dict(alt="a chart", source=" "), "source must be a non-empty string"),
+    ],
+)
 def test_show_figure_refuses_missing_alt_or_source(kwargs, message):
     with pytest.raises(ValueError, match=message):
         plots.show_figure(titled_figure(), **kwargs)

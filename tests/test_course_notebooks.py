@@ -4,26 +4,25 @@ QuantEcon-style: an error, a warning or anything else written to stderr fails th
 notebook. Every figure is shown through platform_intl.plots.show_figure, so it carries
 alt text and a caption naming its source. Adding a notebook to course/ adds it here.
 """
+
 from __future__ import annotations
 
 import html
 import re
-from functools import lru_cache
+from functools import cache
 
 import nbformat
 import pytest
-from nbclient import NotebookClient
-
 from conftest import COURSE, course_notebooks
+from nbclient import NotebookClient
 
 IMAGE_TYPES = ("image/png", "image/jpeg", "image/svg+xml")
 
 
-@lru_cache(maxsize=None)
+@cache
 def executed(path):
     nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(nb, timeout=120, kernel_name="python3",
-                            resources={"metadata": {"path": str(COURSE)}})
+    client = NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(COURSE)}})
     client.execute()
     return nb
 
@@ -61,8 +60,7 @@ def figure_problems(nb) -> list[str]:
 
 
 def figure_count(nb) -> int:
-    return sum(data.count("<figure") for _, o in outputs(nb)
-               for data in [o.get("data", {}).get("text/html", "")])
+    return sum(data.count("<figure") for _, o in outputs(nb) for data in [o.get("data", {}).get("text/html", "")])
 
 
 lectures = course_notebooks()

@@ -1,4 +1,5 @@
 """The course datasets: provenance, schemas, no drift from CLDR, spot values, loaders."""
+
 from __future__ import annotations
 
 import csv
@@ -65,6 +66,7 @@ def _raw(name: str) -> list[dict[str, str]]:
 
 # --------------------------------------------------------------------------- package and schemas
 
+
 def test_every_resource_is_a_file_and_every_csv_a_resource(package):
     resources = [r["path"] for r in package["resources"]]
     assert data.names() == [r["name"] for r in package["resources"]]
@@ -123,8 +125,18 @@ def test_package_records_licences_sources_and_cldr_version(package, build, cldr_
 
 
 def test_numeric_fields_state_their_unit(package):
-    units = ("persons", "percent", "fraction", "US dollars", "users", "calendar year", "people",
-             "unit given by", "USD", "respondents")
+    units = (
+        "persons",
+        "percent",
+        "fraction",
+        "US dollars",
+        "users",
+        "calendar year",
+        "people",
+        "unit given by",
+        "USD",
+        "respondents",
+    )
     for resource in package["resources"]:
         for field in resource["schema"]["fields"]:
             if field["type"] in ("number", "integer"):
@@ -132,6 +144,7 @@ def test_numeric_fields_state_their_unit(package):
 
 
 # --------------------------------------------------------------------------- provenance
+
 
 @pytest.mark.parametrize("name", sorted(FACT_TABLES))
 def test_every_fact_row_has_a_source_and_a_period(name):
@@ -165,6 +178,7 @@ def test_flagged_rows_are_low_confidence_and_say_why():
 
 # --------------------------------------------------------------------------- no drift from CLDR
 
+
 def test_build_reproduces_committed_cldr_tables(tmp_path, build):
     written = build.build(tmp_path)
     assert sorted(written) == sorted(build.OUTPUTS)
@@ -187,6 +201,7 @@ def test_build_output_follows_its_inputs(tmp_path, build):
 
 # --------------------------------------------------------------------------- spot values
 
+
 def test_weibo_figures_match_their_sources():
     assert data.figure("weibo", "MAU", "2018-09-30") == 446_000_000
     assert data.figure("weibo", "registered", "2012-12-31") == 503_000_000
@@ -203,7 +218,9 @@ def test_yearly_series_and_required_platforms():
     assert set(data.PLATFORMS) == set(users["platform"].astype(str))
     weibo_years = set(users.loc[(users["platform"] == "weibo") & (users["metric"] == "MAU"), "period_end"].dt.year)
     assert set(range(2013, 2026)) <= weibo_years
-    facebook_years = set(users.loc[(users["platform"] == "facebook") & (users["metric"] == "MAU"), "period_end"].dt.year)
+    facebook_years = set(
+        users.loc[(users["platform"] == "facebook") & (users["metric"] == "MAU"), "period_end"].dt.year
+    )
     assert set(range(2011, 2024)) <= facebook_years
     tiktok_scopes = set(users.loc[users["platform"] == "tiktok", "scope"].astype(str))
     assert {"global", "US"} <= tiktok_scopes
@@ -242,8 +259,11 @@ def test_every_cldr_territory_and_language_is_present(cldr_root):
     countries = data.load("countries")
     assert set(countries["territory"]) == set(territories) - {"ZZ"}
     languages = data.load("territory_languages")
-    expected = {(code, lp.get("type").replace("_", "-")) for code, t in territories.items()
-                for lp in t.findall("languagePopulation")}
+    expected = {
+        (code, lp.get("type").replace("_", "-"))
+        for code, t in territories.items()
+        for lp in t.findall("languagePopulation")
+    }
     assert set(zip(languages["territory"], languages["language"])) == expected
     assert languages["language"].str.contains("_").sum() == 0
     named = languages.set_index(["territory", "language"])["language_name"]
@@ -302,6 +322,7 @@ def test_sources_table_describes_the_five_documents():
 
 # --------------------------------------------------------------------------- missing is missing
 
+
 def test_missing_values_are_na_not_zero():
     countries = data.load("countries")
     no_internet = countries[~countries["territory"].isin(data.load("internet_use")["territory"])]
@@ -334,6 +355,7 @@ def test_types_are_set():
 
 
 # --------------------------------------------------------------------------- loader API
+
 
 def test_unknown_name_lists_the_valid_names():
     with pytest.raises(ValueError) as info:
@@ -413,6 +435,7 @@ def test_platform_and_metric_vocabulary_is_documented(package):
 
 # --------------------------------------------------------------------------- World Bank refresh
 
+
 def _recorded_fetch(urls: list[str]):
     def fetch(url: str) -> bytes:
         urls.append(url)
@@ -420,13 +443,15 @@ def _recorded_fetch(urls: list[str]):
         assert "date=2020:2024" in url and "per_page=15" in url
         page = re.search(r"[?&]page=(\d+)", url).group(1)
         return (FIXTURES / f"it_net_user_zs_page{page}.json").read_bytes()
+
     return fetch
 
 
 def test_refresh_internet_penetration_from_recorded_response():
     urls: list[str] = []
-    fresh = data.refresh_internet_penetration(["us", "MY", "CN", "JP", "IN"], years=(2020, 2024),
-                                              fetch=_recorded_fetch(urls), per_page=15)
+    fresh = data.refresh_internet_penetration(
+        ["us", "MY", "CN", "JP", "IN"], years=(2020, 2024), fetch=_recorded_fetch(urls), per_page=15
+    )
     assert len(urls) == 2  # both pages were read
     assert list(fresh.columns) == list(data.load("internet_use").columns)
     latest = fresh.set_index("territory")
@@ -437,8 +462,9 @@ def test_refresh_internet_penetration_from_recorded_response():
     committed = data.load("internet_use").set_index(["territory", "year"])["internet_pct"]
     for territory, row in latest.iterrows():
         assert round(row["internet_pct"], 1) == committed[(territory, row["year"])]
-    every_year = data.refresh_internet_penetration(["CN", "IN", "JP", "MY", "US"], years=(2020, 2024),
-                                                   fetch=_recorded_fetch([]), per_page=15, latest_only=False)
+    every_year = data.refresh_internet_penetration(
+        ["CN", "IN", "JP", "MY", "US"], years=(2020, 2024), fetch=_recorded_fetch([]), per_page=15, latest_only=False
+    )
     assert len(every_year) == 9 and every_year["internet_pct"].notna().all()
 
 
@@ -450,26 +476,35 @@ def test_refresh_reports_api_errors():
 
 # --------------------------------------------------------------------------- import cost and layout
 
+
 def _python(code: str, **env: str) -> str:
     environment = {**os.environ, **env}
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=environment,
-                            cwd=ROOT, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=environment, cwd=ROOT, timeout=60
+    )
     assert result.returncode == 0, result.stderr
     return result.stdout.strip()
 
 
 def test_imports_stay_light():
-    out = _python("import sys, platform_intl; a = 'pandas' in sys.modules; "
-                  "import platform_intl.data; print(a, 'frictionless' in sys.modules)")
+    out = _python(
+        "import sys, platform_intl; a = 'pandas' in sys.modules; "
+        "import platform_intl.data; print(a, 'frictionless' in sys.modules)"
+    )
     assert out == "False False"
 
 
 def test_datasets_dir_can_be_overridden(tmp_path):
     copy = tmp_path / "student" / "datasets"
     shutil.copytree(DATASETS, copy)
-    text = (copy / "platform_users.csv").read_text(encoding="utf-8").replace(
-        "weibo,MAU,446000000,", "weibo,MAU,123000000,")
+    text = (
+        (copy / "platform_users.csv")
+        .read_text(encoding="utf-8")
+        .replace("weibo,MAU,446000000,", "weibo,MAU,123000000,")
+    )
     (copy / "platform_users.csv").write_text(text, encoding="utf-8")
-    out = _python("from platform_intl import data; print(data.DATASETS_DIR, data.figure('weibo','MAU','2018-09-30'))",
-                  PLATFORM_INTL_DATASETS=str(copy))
+    out = _python(
+        "from platform_intl import data; print(data.DATASETS_DIR, data.figure('weibo','MAU','2018-09-30'))",
+        PLATFORM_INTL_DATASETS=str(copy),
+    )
     assert out == f"{copy.resolve()} 123000000.0"

@@ -8,110 +8,20 @@ session-wide `simulation` fixture runs it once; test_robustness.py and test_leak
 check the same run. A second, small course goes through the commands of the instructor
 guide one by one, with a student on the command line.
 """
+
 from __future__ import annotations
 
-import contextlib
 import csv
-import io
 import json
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import nbformat
 import pytest
+from conftest import ASSIGNMENTS, assignment_names, entry
 
-from conftest import ASSIGNMENTS, assignment_names
-from platform_intl.instructor import behaviours, cells, harness
+from platform_intl.instructor import behaviours, harness
 from platform_intl.instructor import course as admin
 from platform_intl.instructor.cli import main as course_admin_main
-from platform_intl.instructor.summary import summarize
-
-CELL_TIMEOUT = 5  # seconds; every cell of the course runs in well under one
-
-
-# test_robustness.py and test_leaks.py import the fixtures below; pytest then registers
-# them once per module, so the results are kept here to run the class only once.
-_SESSION: dict = {}
-
-
-@pytest.fixture(scope="session")
-def simulation(tmp_path_factory):
-    """One run of `course-admin simulate`: one student per behaviour, every assignment."""
-    if "simulation" not in _SESSION:
-        _SESSION["simulation"] = run_simulation(tmp_path_factory.mktemp("simulation"))
-    return _SESSION["simulation"]
-
-
-def run_simulation(workdir):
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = course_admin_main(["simulate", "--workdir", str(workdir), "--cell-timeout", str(CELL_TIMEOUT)])
-    summary = json.loads((workdir / "summary.json").read_text())
-    specs = behaviours.load_specs()
-    first = assignment_names()[0]
-    return dict(code=code, stdout=out.getvalue(), stderr=err.getvalue(), root=workdir,
-                course=workdir / "course", exchange=workdir / "course" / "exchange",
-                summary=summary, specs=specs, first=first, assignments=assignment_names())
-
-
-def entry(simulation, student, assignment=None):
-    return simulation["summary"]["students"][student]["assignments"][assignment or simulation["first"]]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="session")
-def formgrader(simulation):
-    """A Jupyter server with the Formgrader, started in the simulated course as an instructor would."""
-    if "formgrader" in _SESSION:
-        yield _SESSION["formgrader"]
-        return
-    port, token = free_port(), "test-token"
-    env = harness.nbgrader_env({"NBGRADER_EXCHANGE": str(simulation["exchange"])})
-    args = [sys.executable, "-m", "jupyter", "server", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
-            f"--ServerApp.token={token}", f"--ServerApp.root_dir={simulation['course']}"]
-    if hasattr(os, "geteuid") and os.geteuid() == 0:
-        args.append("--allow-root")
-    log = simulation["root"] / "jupyter-server.log"
-    with open(log, "w") as fh:
-        proc = subprocess.Popen(args, cwd=simulation["course"], env=env, stdout=fh, stderr=subprocess.STDOUT)
-
-    def call(method, path, body=None, timeout=300):
-        request = urllib.request.Request(
-            f"http://127.0.0.1:{port}{path}", method=method,
-            data=None if body is None else json.dumps(body).encode(),
-            headers={"Authorization": f"token {token}", "Content-Type": "application/json"})
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            return json.loads(response.read() or b"null")
-
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                call("GET", "/formgrader/api/status", timeout=5)
-                break
-            except Exception:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("the Jupyter server did not start:\n" + log.read_text()[-3000:])
-                time.sleep(0.3)
-        _SESSION["formgrader"] = call
-        yield call
-    finally:
-        _SESSION.pop("formgrader", None)
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 @pytest.mark.slow
@@ -132,8 +42,7 @@ def test_every_assignment_is_released_submitted_and_graded(simulation):
     outbound = simulation["exchange"] / "platform-intl" / "outbound"
     for assignment in simulation["assignments"]:
         released = sorted(p.name for p in (outbound / assignment).glob("*.ipynb"))
-        assert released and released == sorted(
-            p.name for p in (ASSIGNMENTS / "source" / assignment).glob("*.ipynb"))
+        assert released and released == sorted(p.name for p in (ASSIGNMENTS / "source" / assignment).glob("*.ipynb"))
         maximum = simulation["summary"]["assignments"][assignment]["max_score"]
         assert maximum > 0
         scores = {s: entry(simulation, s, assignment) for s in admin.REFERENCE_PROFILES}
@@ -155,7 +64,10 @@ def test_roster_is_imported_into_the_gradebook(simulation):
     for row in roster:
         student = students[row["id"]]
         assert (student.email, student.lms_user_id, student.last_name) == (
-            row["email"], row["lms_user_id"], row["last_name"])
+            row["email"],
+            row["lms_user_id"],
+            row["last_name"],
+        )
 
 
 @pytest.mark.slow
@@ -239,8 +151,9 @@ def test_the_documented_commands_run_the_cycle_on_one_machine(tmp_path, capsys):
     folder = home / assignment
     source = sandbox.root / "source" / assignment
     for path in folder.glob("*.ipynb"):  # Ada answers everything
-        nb = behaviours.starting_notebook("correct", nbformat.read(str(path), as_version=4),
-                                          nbformat.read(str(source / path.name), as_version=4))
+        nb = behaviours.starting_notebook(
+            "correct", nbformat.read(str(path), as_version=4), nbformat.read(str(source / path.name), as_version=4)
+        )
         nbformat.write(nb, str(path))
     run("submit", assignment, "--student", "ada", "--home", str(home))
     run("collect", assignment)
@@ -279,6 +192,18 @@ def test_the_cli_documents_every_command(capsys):
     with pytest.raises(SystemExit):
         course_admin_main(["--help"])
     text = capsys.readouterr().out
-    for command in ("roster", "release", "collect", "autograde", "feedback", "export", "summary", "fetch",
-                    "submit", "fetch-feedback", "simulate", "student-edition"):
+    for command in (
+        "roster",
+        "release",
+        "collect",
+        "autograde",
+        "feedback",
+        "export",
+        "summary",
+        "fetch",
+        "submit",
+        "fetch-feedback",
+        "simulate",
+        "student-edition",
+    ):
         assert command in text

@@ -3,6 +3,7 @@
 The server runs on a copy of the course in a temporary folder (sharing this checkout's
 .venv), so the test never touches an instructor's real gradebook.
 """
+
 from __future__ import annotations
 
 import json
@@ -16,12 +17,22 @@ import time
 import urllib.request
 
 import pytest
-
 from conftest import ROOT
 
-COPIED = ["tasks.py", "nbgrader_config.py", "pyproject.toml", "requirements.lock", "requirements-dev.lock",
-          "README.md", "src/platform_intl/__init__.py", "src/platform_intl/environment.py",
-          "course", "datasets", "assignments/nbgrader_config.py", "assignments/source"]
+COPIED = [
+    "tasks.py",
+    "nbgrader_config.py",
+    "pyproject.toml",
+    "requirements.lock",
+    "requirements-dev.lock",
+    "README.md",
+    "src/platform_intl/__init__.py",
+    "src/platform_intl/environment.py",
+    "course",
+    "datasets",
+    "assignments/nbgrader_config.py",
+    "assignments/source",
+]
 
 
 def free_port() -> int:
@@ -50,8 +61,20 @@ def course_copy(tmp_path_factory):
 
 
 def test_second_setup_installs_nothing(course_copy):
-    run = subprocess.run([sys.executable, "tasks.py", "setup"], cwd=course_copy, capture_output=True,
-                         text=True, timeout=120)
+    # The copy shares this checkout's .venv: a setup that did install would point the editable
+    # install at the copy. So the environment must already be current before the copy's setup runs.
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("tasks_under_test", ROOT / "tasks.py")
+    assert spec and spec.loader
+    tasks = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tasks)
+    stamp = (ROOT / ".venv" / ".installed-fingerprint").read_text().strip()
+    if stamp not in (tasks.fingerprint(True), tasks.fingerprint(False)):
+        pytest.fail("the environment is older than pyproject.toml or the locks: run `python3 tasks.py setup --dev`")
+    run = subprocess.run(
+        [sys.executable, "tasks.py", "setup"], cwd=course_copy, capture_output=True, text=True, timeout=120
+    )
     assert run.returncode == 0, run.stderr
     assert "installing" not in run.stdout + run.stderr
 
@@ -61,9 +84,21 @@ def test_lab_command_serves_course_with_formgrader(course_copy):
     port, token = free_port(), secrets.token_hex(16)
     env = dict(os.environ, NBGRADER_EXCHANGE=str(course_copy / "exchange"))
     server = subprocess.Popen(
-        [sys.executable, "tasks.py", "lab", "--no-browser", f"--port={port}", "--ServerApp.ip=127.0.0.1",
-         f"--IdentityProvider.token={token}"],
-        cwd=course_copy, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        [
+            sys.executable,
+            "tasks.py",
+            "lab",
+            "--no-browser",
+            f"--port={port}",
+            "--ServerApp.ip=127.0.0.1",
+            f"--IdentityProvider.token={token}",
+        ],
+        cwd=course_copy,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -73,7 +108,9 @@ def test_lab_command_serves_course_with_formgrader(course_copy):
                 break
             except OSError:
                 if server.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail("JupyterLab did not start:\n" + (server.stdout.read() if server.poll() is not None else ""))
+                    pytest.fail(
+                        "JupyterLab did not start:\n" + (server.stdout.read() if server.poll() is not None else "")
+                    )
                 time.sleep(0.5)
         status, page = get(f"{base}/lab?token={token}")
         assert status == 200

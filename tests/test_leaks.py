@@ -9,6 +9,7 @@ the way a person could read them: HTML without tags, notebooks with their JSON s
 decoded, terminal colours removed, quotes escaped or not. A line a student wrote in
 their own submission is not a leak in what that student gets back.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -19,19 +20,40 @@ import warnings
 from pathlib import Path
 
 import pytest
-
 from conftest import ASSIGNMENTS, ROOT
-from platform_intl.instructor import behaviours, cells, harness
-from platform_intl.instructor import course as admin
-from platform_intl.instructor.cli import main as course_admin_main
-from platform_intl.instructor.summary import summarize
-from test_instructor_cycle import simulation  # noqa: F401 (session fixture)
 
-MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS",
-           "BEGIN MARK SCHEME", "END MARK SCHEME")
+from platform_intl.instructor import harness
+from platform_intl.instructor.cli import main as course_admin_main
+
+MARKERS = (
+    "BEGIN SOLUTION",
+    "END SOLUTION",
+    "BEGIN HIDDEN TESTS",
+    "END HIDDEN TESTS",
+    "BEGIN MARK SCHEME",
+    "END MARK SCHEME",
+)
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
-TEXT_SUFFIXES = {".html", ".ipynb", ".py", ".md", ".txt", ".csv", ".json", ".yml", ".yaml", ".toml", ".cfg",
-                 ".in", ".lock", ".tsv", ".xml", ".js", ".css", ""}
+TEXT_SUFFIXES = {
+    ".html",
+    ".ipynb",
+    ".py",
+    ".md",
+    ".txt",
+    ".csv",
+    ".json",
+    ".yml",
+    ".yaml",
+    ".toml",
+    ".cfg",
+    ".in",
+    ".lock",
+    ".tsv",
+    ".xml",
+    ".js",
+    ".css",
+    "",
+}
 
 
 def flat(text: str) -> str:
@@ -69,8 +91,11 @@ SECRETS = secret_lines()
 #: Lectures are written for students: a solution line they also show (a call the
 #: lecture demonstrates) is reported as a warning for the authors, not as a leak.
 LECTURE_TEXT = flat("\n".join(p.read_text(encoding="utf-8") for p in sorted((ROOT / "course").glob("*.ipynb"))))
-TAUGHT = {s for s, kind in SECRETS.items() if kind == "SOLUTION"
-          and (s in LECTURE_TEXT or flat(json.dumps(s)[1:-1]) in LECTURE_TEXT)}
+TAUGHT = {
+    s
+    for s, kind in SECRETS.items()
+    if kind == "SOLUTION" and (s in LECTURE_TEXT or flat(json.dumps(s)[1:-1]) in LECTURE_TEXT)
+}
 
 
 def readable_text(path: Path) -> str | None:
@@ -135,11 +160,17 @@ def artifacts_students_receive(simulation) -> list[tuple[Path, str]]:
     written = {s: own_text(course / "submitted" / s) for s in simulation["summary"]["profiles"]}
     for student, lines in written.items():
         items += [(p, lines) for p in (course / "feedback" / student).rglob("*") if p.is_file()]
-        items += [(p, lines) for p in (simulation["root"] / "students" / student).rglob("*")
-                  if p.is_file() and ".nbgrader-cache" not in p.parts]
+        items += [
+            (p, lines)
+            for p in (simulation["root"] / "students" / student).rglob("*")
+            if p.is_file() and ".nbgrader-cache" not in p.parts
+        ]
     # Released feedback is named by a hash: find its owner by its content.
-    owner = {hashlib.sha256(p.read_bytes()).hexdigest(): s
-             for s in written for p in (course / "feedback" / s).rglob("*.html")}
+    owner = {
+        hashlib.sha256(p.read_bytes()).hexdigest(): s
+        for s in written
+        for p in (course / "feedback" / s).rglob("*.html")
+    }
     for path in (exchange / "feedback").rglob("*.html"):
         student = owner.get(hashlib.sha256(path.read_bytes()).hexdigest())
         assert student, f"released feedback {path.name} matches no student's feedback"
@@ -192,15 +223,25 @@ def test_student_edition_holds_what_students_need_and_nothing_else(student_editi
     files = {str(p.relative_to(student_edition)) for p in student_edition.rglob("*") if p.is_file()}
     for assignment in harness.assignment_names(ASSIGNMENTS):
         assert any(f.startswith(f"assignments/{assignment}/") and f.endswith(".ipynb") for f in files)
-    for needed in ("README.md", "docs/student-guide.md", "nbgrader_config.py", "pyproject.toml",
-                   "requirements.lock", "environment.yml", "tasks.py", "src/platform_intl/checks.py",
-                   "src/platform_intl/__init__.py"):
+    for needed in (
+        "README.md",
+        "docs/student-guide.md",
+        "nbgrader_config.py",
+        "pyproject.toml",
+        "requirements.lock",
+        "environment.yml",
+        "tasks.py",
+        "src/platform_intl/checks.py",
+        "src/platform_intl/__init__.py",
+    ):
         assert needed in files, needed
     for name in ("course", "datasets"):
         if (ROOT / name).is_dir() and any((ROOT / name).iterdir()):
             assert any(f.startswith(name + "/") for f in files), name
-    forbidden = re.compile(r"(^|/)(source|tests|autograded|submitted|feedback|tools|\.ci|\.git)/|gradebook|"
-                           r"instructor|robust_grading\.py|grading\.py$|\.db$")
+    forbidden = re.compile(
+        r"(^|/)(source|tests|autograded|submitted|feedback|tools|\.ci|\.git)/|gradebook|"
+        r"instructor|robust_grading\.py|grading\.py$|\.db$"
+    )
     assert sorted(f for f in files if forbidden.search(f)) == []
     config = (student_edition / "nbgrader_config.py").read_text()
     assert "course_id" in config and "CourseDirectory.root" not in config

@@ -3,6 +3,7 @@
 Widgets are driven headlessly: set a control's value (ipywidgets runs the observers in
 the setter) and check that the model, the figure and its alt text change.
 """
+
 from __future__ import annotations
 
 import warnings
@@ -11,8 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from platform_intl import data, plots, sources
-from platform_intl import widgets
+from platform_intl import data, plots, sources, widgets
 
 # Generous per-update bound for a shared CI machine; the <100 ms target is benchmarked.
 UPDATE_BOUND_SECONDS = 1.0
@@ -30,6 +30,7 @@ def users():
 
 # --------------------------------------------------------------------------- source cards
 
+
 @pytest.mark.parametrize("document", sources.DOCUMENTS)
 def test_every_document_has_a_complete_card(document):
     card = sources.source_card(document)
@@ -43,7 +44,12 @@ def test_every_document_has_a_complete_card(document):
 
 def test_cards_say_what_each_translation_came_from():
     assert {d: sources.translated_from(d) for d in sources.DOCUMENTS} == {
-        "S1": "English", "S2": "French", "S3": None, "S4": "English", "S5": None}
+        "S1": "English",
+        "S2": "French",
+        "S3": None,
+        "S4": "English",
+        "S5": None,
+    }
 
 
 def test_card_dates_follow_the_locale():
@@ -57,6 +63,7 @@ def test_unknown_document_names_the_valid_ones():
 
 
 # --------------------------------------------------------------------------- lineage
+
 
 def test_lineage_edges_join_known_nodes_and_every_document_starts_at_an_event():
     keys = {node.key for node in sources.LINEAGE_NODES}
@@ -86,6 +93,7 @@ def test_lineage_diagram_is_a_titled_figure_with_alt_text():
 
 
 # --------------------------------------------------------------------------- claims
+
 
 def test_more_than_400_million_is_true_but_understates(users):
     check = sources.check_claim("weibo_mau_2018", users)
@@ -123,6 +131,7 @@ def test_more_than_is_true_exactly_when_the_headline_is_below_the_report(users, 
 
 # --------------------------------------------------------------------------- errors and debate
 
+
 def test_translation_errors_use_known_categories_and_short_fragments():
     errors = sources.translation_errors()
     assert set(errors["category"]) <= set(sources.ERROR_CATEGORIES)
@@ -149,10 +158,19 @@ def test_debate_has_the_four_comments_in_their_stances():
 
 # --------------------------------------------------------------------------- chart functions
 
-@pytest.mark.parametrize("build", [widgets.weibo_users_figure, widgets.diaspora_figure,
-                                   widgets.registered_vs_active_figure, widgets.largest_network_figure,
-                                   widgets.rednote_week_figure, widgets.error_counts_figure],
-                         ids=lambda f: f.__name__)
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        widgets.weibo_users_figure,
+        widgets.diaspora_figure,
+        widgets.registered_vs_active_figure,
+        widgets.largest_network_figure,
+        widgets.rednote_week_figure,
+        widgets.error_counts_figure,
+    ],
+    ids=lambda f: f.__name__,
+)
 def test_chart_functions_make_accessible_figures_without_warnings(build):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
@@ -170,6 +188,7 @@ def test_revenue_per_user_table_divides_revenue_by_mau():
 
 
 # --------------------------------------------------------------------------- widgets
+
 
 def assert_redrawn(explorer, before_png, before_alt):
     assert explorer.png != before_png and explorer.alt_text != before_alt
@@ -241,8 +260,17 @@ def test_lineage_explorer_walks_each_document():
 
 def test_benchmark_builders_cover_every_explorer_and_return_its_control():
     built = {name.removeprefix("lecture_") for name in widgets.explorers()}
-    assert built == {"metric_switcher", "activity", "claim_checker", "monetization_gap", "inflow", "lineage",
-                     "market_funnel", "LanguageBudgetPlanner", "LocalePlayground"}
+    assert built == {
+        "metric_switcher",
+        "activity",
+        "claim_checker",
+        "monetization_gap",
+        "inflow",
+        "lineage",
+        "market_funnel",
+        "LanguageBudgetPlanner",
+        "LocalePlayground",
+    }
     explorer, control = widgets.explorers()["lecture_lineage"]()
     control.value = "S3"
     assert explorer.update_count == 2 and "S3" in explorer.alt_text

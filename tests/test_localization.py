@@ -1,11 +1,11 @@
 """platform_intl.localization: formatting, reach, cost, budget, staffing, taxonomy, decisions."""
+
 from __future__ import annotations
 
 import datetime as dt
 import itertools
 import math
 
-import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, example, given, settings
@@ -18,6 +18,7 @@ FAST = settings(max_examples=40, deadline=None, suppress_health_check=[HealthChe
 
 # --- synthetic data -----------------------------------------------------------------------
 
+
 def tables(rows, countries):
     """territory_languages and countries frames from compact tuples."""
     languages = pd.DataFrame(rows, columns=["territory", "language", "population_share"])
@@ -26,26 +27,45 @@ def tables(rows, countries):
 
 
 LANGUAGES, COUNTRIES = tables(
-    [("DK", "da", 0.9), ("DK", "en", 0.8), ("DK", "de", 0.5),
-     ("DE", "de", 0.9), ("DE", "en", 0.6),
-     ("BR", "pt", 0.9), ("PT", "pt", 1.0),
-     ("TW", "zh-Hant", 0.95), ("SG", "zh", 0.8), ("SG", "en", 0.9),
-     ("XX", "da", 0.5)],
-    [("DK", 1_000, 100.0), ("DE", 10_000, 50.0), ("BR", 20_000, 50.0), ("PT", 1_000, 100.0),
-     ("TW", 2_000, 100.0), ("SG", 1_000, 100.0), ("XX", 5_000, None)],
+    [
+        ("DK", "da", 0.9),
+        ("DK", "en", 0.8),
+        ("DK", "de", 0.5),
+        ("DE", "de", 0.9),
+        ("DE", "en", 0.6),
+        ("BR", "pt", 0.9),
+        ("PT", "pt", 1.0),
+        ("TW", "zh-Hant", 0.95),
+        ("SG", "zh", 0.8),
+        ("SG", "en", 0.9),
+        ("XX", "da", 0.5),
+    ],
+    [
+        ("DK", 1_000, 100.0),
+        ("DE", 10_000, 50.0),
+        ("BR", 20_000, 50.0),
+        ("PT", 1_000, 100.0),
+        ("TW", 2_000, 100.0),
+        ("SG", 1_000, 100.0),
+        ("XX", 5_000, None),
+    ],
 )
 
 
 # --- locale formatting --------------------------------------------------------------------
 
-@pytest.mark.parametrize("locale, expected", [
-    ("en_US", "1,000"), ("da_DK", "1.000"), ("de_DE", "1.000"), ("zh_CN", "1,000"), ("da-DK", "1.000")])
+
+@pytest.mark.parametrize(
+    "locale, expected",
+    [("en_US", "1,000"), ("da_DK", "1.000"), ("de_DE", "1.000"), ("zh_CN", "1,000"), ("da-DK", "1.000")],
+)
 def test_format_number_groups_thousands_by_locale(locale, expected):
     assert loc.format_number(1000, locale) == expected
 
 
-@pytest.mark.parametrize("locale, expected", [
-    ("en_US", "446M"), ("zh_CN", "4.5亿"), ("da_DK", "446 mio."), ("de_DE", "446 Mio.")])
+@pytest.mark.parametrize(
+    "locale, expected", [("en_US", "446M"), ("zh_CN", "4.5亿"), ("da_DK", "446 mio."), ("de_DE", "446 Mio.")]
+)
 def test_format_compact(locale, expected):
     assert loc.format_compact(446_000_000, locale).replace("\xa0", " ") == expected
 
@@ -96,6 +116,7 @@ def test_unknown_locale_says_what_is_allowed(bad):
 
 # --- validation ---------------------------------------------------------------------------
 
+
 def test_language_tags_are_standardised():
     assert loc.validate_language_tag("ZH-hant") == "zh-Hant"
     assert loc.validate_language_tag(" pt-br ") == "pt-BR"
@@ -103,9 +124,16 @@ def test_language_tags_are_standardised():
     assert loc.language_name("zh-Hant") == "Chinese (Traditional)"
 
 
-@pytest.mark.parametrize("bad, hint", [
-    ("english", "ISO 639 language code"), ("da_DK", "did you mean 'da-DK'"), ("", "non-empty"),
-    (7, "non-empty string"), ("zz", "not a valid BCP 47")])
+@pytest.mark.parametrize(
+    "bad, hint",
+    [
+        ("english", "ISO 639 language code"),
+        ("da_DK", "did you mean 'da-DK'"),
+        ("", "non-empty"),
+        (7, "non-empty string"),
+        ("zz", "not a valid BCP 47"),
+    ],
+)
 def test_bad_language_tags_explain_bcp47(bad, hint):
     with pytest.raises(loc.LanguageTagError, match=hint):
         loc.validate_language_tag(bad)
@@ -133,12 +161,15 @@ def test_negative_budget_is_refused():
         problem.optimal(-100)
 
 
-@pytest.mark.parametrize("bad_call, error", [
-    (lambda: loc.parse_locale("xx_QQ_nonsense"), loc.LocaleError),
-    (lambda: loc.validate_language_tag("not a tag"), loc.LanguageTagError),
-    (lambda: loc.check_budget(-1), loc.BudgetError),
-    (lambda: loc.check_price_per_word(12), loc.PriceUnitError),
-])
+@pytest.mark.parametrize(
+    "bad_call, error",
+    [
+        (lambda: loc.parse_locale("xx_QQ_nonsense"), loc.LocaleError),
+        (lambda: loc.validate_language_tag("not a tag"), loc.LanguageTagError),
+        (lambda: loc.check_budget(-1), loc.BudgetError),
+        (lambda: loc.check_price_per_word(12), loc.PriceUnitError),
+    ],
+)
 def test_bad_input_raises_its_own_error_which_callers_can_catch_as_value_error(bad_call, error):
     with pytest.raises(error):
         bad_call()
@@ -147,6 +178,7 @@ def test_bad_input_raises_its_own_error_which_callers_can_catch_as_value_error(b
 
 
 # --- reach --------------------------------------------------------------------------------
+
 
 def test_independent_rule_counts_multilingual_people_once():
     model = loc.ReachModel(LANGUAGES, COUNTRIES, ["da", "de"])
@@ -176,7 +208,7 @@ def test_max_rule_is_the_lower_bound():
 
 def test_scripts_and_regions_follow_bcp47():
     model = loc.ReachModel(LANGUAGES, COUNTRIES, ["zh", "zh-Hant", "pt-BR", "pt"])
-    assert model.reach(["zh"]) == pytest.approx(800)        # Singapore's Simplified readers
+    assert model.reach(["zh"]) == pytest.approx(800)  # Singapore's Simplified readers
     assert model.reach(["zh-Hant"]) == pytest.approx(1900)  # Taiwan only
     assert model.reach(["pt-BR"]) == pytest.approx(10_000 * 0.9)
     assert model.reach(["pt"]) == pytest.approx(10_000 * 0.9 + 1_000)
@@ -217,9 +249,10 @@ share = st.floats(min_value=0, max_value=1, allow_nan=False)
 @given(st.lists(st.tuples(share, share, share), min_size=1, max_size=4))
 def test_independent_reach_lies_between_the_bounds(rows):
     territories = [f"T{i}" for i in range(len(rows))]
-    frame = pd.DataFrame([(t, lang, s) for t, row in zip(territories, rows)
-                          for lang, s in zip(("da", "de", "fr"), row)],
-                         columns=["territory", "language", "population_share"])
+    frame = pd.DataFrame(
+        [(t, lang, s) for t, row in zip(territories, rows) for lang, s in zip(("da", "de", "fr"), row)],
+        columns=["territory", "language", "population_share"],
+    )
     countries = pd.DataFrame({"territory": territories, "population": 1_000, "internet_pct": 100.0})
     frame.loc[len(frame)] = ["T0", "sv", 1.0]  # every candidate needs at least one row
     frame.loc[len(frame)] = ["T0", "it", 1.0]
@@ -242,6 +275,7 @@ def test_subset_table_matches_direct_computation():
 
 # --- cost and value -----------------------------------------------------------------------
 
+
 def test_localization_cost_components():
     cost = loc.localization_cost(100_000, 0.16, review_qa_share=0.25, moderation_per_year=40_000, years=2)
     assert (cost.translation, cost.review_qa, cost.moderation) == pytest.approx((16_000, 4_000, 80_000))
@@ -258,9 +292,16 @@ def test_costs_are_additive(items):
     parts = [loc.localization_cost(w, p, moderation_per_year=m) for w, p, m in items]
     total = sum(parts[1:], parts[0])
     assert total.total == pytest.approx(sum(p.total for p in parts))
-    problem = loc.LanguageBudgetProblem.from_table(pd.DataFrame({
-        "language": ["da", "de", "fr", "it", "ja", "ko"][:len(items)], "reach": 1.0,
-        "cost": [p.total for p in parts]}), conversion_lift=0.4)
+    problem = loc.LanguageBudgetProblem.from_table(
+        pd.DataFrame(
+            {
+                "language": ["da", "de", "fr", "it", "ja", "ko"][: len(items)],
+                "reach": 1.0,
+                "cost": [p.total for p in parts],
+            }
+        ),
+        conversion_lift=0.4,
+    )
     assert problem.cost(problem.languages) == pytest.approx(total.total)
 
 
@@ -277,8 +318,16 @@ def test_course_prices_and_csa_lift():
 
 
 def test_prices_in_the_wrong_unit_are_refused():
-    economics = pd.DataFrame({"item": ["translation_price_per_word"], "language": ["de"], "value": [16.0],
-                              "unit": ["USD_per_word"], "is_assumption": [False], "source_title": ["x"]})
+    economics = pd.DataFrame(
+        {
+            "item": ["translation_price_per_word"],
+            "language": ["de"],
+            "value": [16.0],
+            "unit": ["USD_per_word"],
+            "is_assumption": [False],
+            "source_title": ["x"],
+        }
+    )
     with pytest.raises(loc.PriceUnitError, match="cents"):
         loc.translation_prices(economics)
     with pytest.raises(loc.PriceUnitError, match="USD_per_word"):
@@ -292,6 +341,7 @@ def test_reach_per_dollar():
 
 
 # --- optimal vs greedy --------------------------------------------------------------------
+
 
 def test_greedy_loses_the_documented_case():
     problem, budget = loc.greedy_loses_example()
@@ -335,9 +385,11 @@ instances = st.lists(st.tuples(share, share, st.integers(0, 50)), min_size=1, ma
 
 def random_problem(rows):
     """Candidates spread over two territories so that audiences overlap."""
-    tags = ["da", "de", "fr", "it", "ja", "ko"][:len(rows)]
-    frame = pd.DataFrame([(t, tag, s) for tag, (a, b, _) in zip(tags, rows) for t, s in (("T1", a), ("T2", b))],
-                         columns=["territory", "language", "population_share"])
+    tags = ["da", "de", "fr", "it", "ja", "ko"][: len(rows)]
+    frame = pd.DataFrame(
+        [(t, tag, s) for tag, (a, b, _) in zip(tags, rows) for t, s in (("T1", a), ("T2", b))],
+        columns=["territory", "language", "population_share"],
+    )
     countries = pd.DataFrame({"territory": ["T1", "T2"], "population": [1_000, 3_000], "internet_pct": 100.0})
     model = loc.ReachModel(frame, countries, tags)
     return loc.LanguageBudgetProblem.from_reach_model(model, [c for _, _, c in rows], conversion_lift=1)
@@ -357,8 +409,12 @@ def test_more_budget_never_reaches_fewer_people(rows, budget, extra):
 def test_optimal_is_the_brute_force_optimum_and_beats_greedy(rows, budget):
     problem = random_problem(rows)
     best = problem.optimal(budget)
-    brute = max(problem.reach(s) for k in range(len(problem.languages) + 1)
-                for s in itertools.combinations(problem.languages, k) if problem.cost(s) <= budget)
+    brute = max(
+        problem.reach(s)
+        for k in range(len(problem.languages) + 1)
+        for s in itertools.combinations(problem.languages, k)
+        if problem.cost(s) <= budget
+    )
     # The solver's contract: optimal up to its tie tolerance (fractions of a person).
     tolerance = problem.TIE_TOLERANCE * max(1.0, brute)
     assert best.reach == pytest.approx(brute, rel=0, abs=tolerance)
@@ -369,8 +425,9 @@ def test_optimal_is_the_brute_force_optimum_and_beats_greedy(rows, budget):
 
 def test_greedy_also_loses_on_course_data():
     """A real case for the lecture: a Chinese platform choosing languages, 50,000 source words."""
-    model = loc.ReachModel.from_course_data(["en", "zh-Hant", "ja", "ko", "id", "vi", "es", "pt-BR", "ar"],
-                                            already_served=["zh"])
+    model = loc.ReachModel.from_course_data(
+        ["en", "zh-Hant", "ja", "ko", "id", "vi", "es", "pt-BR", "ar"], already_served=["zh"]
+    )
     prices = loc.translation_prices()
     costs = [loc.localization_cost(50_000, loc.price_per_word_for(t, prices)).total for t in model.candidates]
     problem = loc.LanguageBudgetProblem.from_reach_model(model, costs, conversion_lift=0.4)
@@ -390,6 +447,7 @@ def test_problem_input_errors():
 
 
 # --- moderation staffing ------------------------------------------------------------------
+
 
 def test_staffing_workload_and_coverage():
     busy = loc.moderation_staffing(1_000_000, 0.02, 800)
@@ -418,9 +476,18 @@ def test_staffing_is_monotone_in_volume(posts, more, reviewed, rate, hours):
 
 
 def test_staffing_plan_and_capacity():
-    plan = loc.staffing_plan(pd.DataFrame({
-        "language": ["en", "zh-Hant"], "posts_per_day": [2_000_000, 100_000], "share_reviewed": [0.01, 0.05],
-        "reviews_per_moderator_day": [800, 800], "coverage_hours": [24, 16]}), moderator_cost_per_year=30_000)
+    plan = loc.staffing_plan(
+        pd.DataFrame(
+            {
+                "language": ["en", "zh-Hant"],
+                "posts_per_day": [2_000_000, 100_000],
+                "share_reviewed": [0.01, 0.05],
+                "reviews_per_moderator_day": [800, 800],
+                "coverage_hours": [24, 16],
+            }
+        ),
+        moderator_cost_per_year=30_000,
+    )
     assert list(plan["headcount"]) == [35, 9]
     assert list(plan["cost_per_year"]) == [35 * 30_000, 9 * 30_000]
     # Weibo's claimed 1,000 verifiers, 800 items a shift, five shifts a week each.
@@ -428,6 +495,7 @@ def test_staffing_plan_and_capacity():
 
 
 # --- machine-translation taxonomy ---------------------------------------------------------
+
 
 def test_every_category_has_a_danish_example():
     examples = loc.mt_error_examples()
@@ -455,11 +523,12 @@ def test_do_not_translate_list_holds_the_mistranslated_name():
 
 # --- weighted decision matrix -------------------------------------------------------------
 
+
 def test_weighted_decision_matrix_ranks_and_flips_costs():
-    scores = pd.DataFrame({"market_size": [5, 2, 4], "data_localization_burden": [5, 1, 2]},
-                          index=["A", "B", "C"])
-    result = loc.weighted_decision_matrix(scores, {"market_size": 3, "data_localization_burden": 1},
-                                          lower_is_better=["data_localization_burden"])
+    scores = pd.DataFrame({"market_size": [5, 2, 4], "data_localization_burden": [5, 1, 2]}, index=["A", "B", "C"])
+    result = loc.weighted_decision_matrix(
+        scores, {"market_size": 3, "data_localization_burden": 1}, lower_is_better=["data_localization_burden"]
+    )
     # A: 0.75*5 + 0.25*0 = 3.75; B: 0.75*2 + 0.25*4 = 2.5; C: 0.75*4 + 0.25*3 = 3.75
     assert result["weighted_score"].to_dict() == pytest.approx({"A": 3.75, "B": 2.5, "C": 3.75})
     assert list(result.index) == ["A", "C", "B"] and list(result["rank"]) == [1, 1, 3]
@@ -478,8 +547,9 @@ def test_weighted_decision_matrix_errors():
 
 
 @FAST
-@given(st.lists(st.tuples(st.floats(0, 5), st.floats(0, 5)), min_size=1, max_size=5),
-       st.floats(0.01, 10), st.floats(0, 10))
+@given(
+    st.lists(st.tuples(st.floats(0, 5), st.floats(0, 5)), min_size=1, max_size=5), st.floats(0.01, 10), st.floats(0, 10)
+)
 def test_weighted_scores_stay_on_the_scale(rows, w1, w2):
     scores = pd.DataFrame(rows, columns=["a", "b"])
     result = loc.weighted_decision_matrix(scores, {"a": w1, "b": w2}, lower_is_better=["b"])
@@ -488,6 +558,7 @@ def test_weighted_scores_stay_on_the_scale(rows, w1, w2):
 
 
 # --- figures ------------------------------------------------------------------------------
+
 
 def test_reach_chart_is_accessible_and_locale_aware():
     import matplotlib

@@ -1,4 +1,5 @@
 """The market funnel explorer, driven headlessly: set controls, check what it shows."""
+
 from __future__ import annotations
 
 import re
@@ -86,7 +87,7 @@ def test_the_figure_has_alt_text_and_a_source(explorer):
     alt = alt_of(explorer.figure_html.value)
     assert "market funnel" in alt and "Obtainable (SOM)" in alt and len(alt) > 60
     assert "Source:" in explorer.figure_html.value and "CLDR" in explorer.figure_html.value
-    assert "<th scope=\"col\"" in explorer.table_html.value
+    assert '<th scope="col"' in explorer.table_html.value
 
 
 def test_the_sensitivity_view_shows_a_tornado(explorer):
@@ -133,13 +134,15 @@ def test_chart_functions_meet_the_course_figure_rules(tables):
     table = sizing.scenario_sensitivity("weibo_diaspora", tables=tables)
     fig = market.tornado_figure(table)
     assert figure_html(fig, alt=market.tornado_alt_text(table), source="test").startswith("<figure")
-    compared = sizing.top_down_vs_bottom_up(tables["countries"], tables["territory_languages"],
-                                            tables["chinese_diaspora"])
+    compared = sizing.top_down_vs_bottom_up(
+        tables["countries"], tables["territory_languages"], tables["chinese_diaspora"]
+    )
     fig = market.comparison_figure(compared)
     alt = market.comparison_alt_text(compared)
     assert "Thailand" in alt and "Singapore" in alt
     assert figure_html(fig, alt=alt, source="test").startswith("<figure")
     import matplotlib.pyplot as plt
+
     plt.close("all")
 
 

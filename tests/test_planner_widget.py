@@ -1,4 +1,5 @@
 """The language budget planner and the locale playground, driven headlessly."""
+
 from __future__ import annotations
 
 import re
@@ -13,10 +14,16 @@ from platform_intl.widgets import planner as planner_module
 from platform_intl.widgets.planner import LanguageBudgetPlanner, LocalePlayground, build_for_benchmark
 
 # Three disjoint audiences: the greedy-loses case of the lecture, at 10,000 words.
-LANGUAGES = pd.DataFrame({"territory": ["JP", "KR", "VN"], "language": ["ja", "ko", "vi"],
-                          "population_share": [1.0, 1.0, 1.0]})
-COUNTRIES = pd.DataFrame({"territory": ["JP", "KR", "VN"], "population": [7_000_000, 5_000_000, 5_000_000],
-                          "internet_pct": [100.0, 100.0, 100.0]})
+LANGUAGES = pd.DataFrame(
+    {"territory": ["JP", "KR", "VN"], "language": ["ja", "ko", "vi"], "population_share": [1.0, 1.0, 1.0]}
+)
+COUNTRIES = pd.DataFrame(
+    {
+        "territory": ["JP", "KR", "VN"],
+        "population": [7_000_000, 5_000_000, 5_000_000],
+        "internet_pct": [100.0, 100.0, 100.0],
+    }
+)
 PRICES = pd.DataFrame({"language": ["ja", "ko", "vi"], "price_per_word": [0.12, 0.10, 0.10]})
 
 
@@ -24,8 +31,9 @@ PRICES = pd.DataFrame({"language": ["ja", "ko", "vi"], "price_per_word": [0.12, 
 def planner():
     model = loc.ReachModel(LANGUAGES, COUNTRIES, ["ja", "ko", "vi"])
     # 10,000 words, no review: ja costs 1,200 USD, ko and vi 1,000 each.
-    return LanguageBudgetPlanner(model=model, prices=PRICES, budget=2_000, words=10_000,
-                                 price_per_word=0.10, review_qa_share=0.0)
+    return LanguageBudgetPlanner(
+        model=model, prices=PRICES, budget=2_000, words=10_000, price_per_word=0.10, review_qa_share=0.0
+    )
 
 
 def test_planner_shows_optimal_and_greedy(planner):

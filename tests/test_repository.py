@@ -1,4 +1,5 @@
 """Repository hygiene: clean notebooks, consistent pins, nothing generated committed."""
+
 from __future__ import annotations
 
 import json
@@ -6,7 +7,6 @@ import re
 import subprocess
 
 import pytest
-
 from conftest import ROOT
 
 CONDA_TO_PIP = {"matplotlib-base": "matplotlib"}
@@ -51,8 +51,11 @@ def environment_pins() -> tuple[dict[str, str], dict[str, str], list[str]]:
 @pytest.mark.parametrize("path", git_files("*.ipynb"))
 def test_committed_notebook_has_no_outputs_or_execution_counts(path):
     nb = json.loads((ROOT / path).read_text(encoding="utf-8"))
-    dirty = [i for i, c in enumerate(nb["cells"])
-             if c["cell_type"] == "code" and (c.get("outputs") or c.get("execution_count") is not None)]
+    dirty = [
+        i
+        for i, c in enumerate(nb["cells"])
+        if c["cell_type"] == "code" and (c.get("outputs") or c.get("execution_count") is not None)
+    ]
     assert dirty == [], f"{path}: strip with `python tools/notebooks.py strip` (cells {dirty})"
 
 
@@ -61,8 +64,11 @@ def test_environment_yml_matches_lock():
     conda, pip, other = environment_pins()
     for needed in ("jupyterlab", "nbgrader", "pandas", "seaborn", "ipywidgets"):
         assert needed in conda or needed in pip, f"environment.yml does not pin {needed}"
-    mismatched = {name: (version, pins.get(name)) for name, version in {**conda, **pip}.items()
-                  if name != "python" and pins.get(name) != version}
+    mismatched = {
+        name: (version, pins.get(name))
+        for name, version in {**conda, **pip}.items()
+        if name != "python" and pins.get(name) != version
+    }
     assert mismatched == {}, "environment.yml disagrees with requirements.lock (yml, lock)"
     header = (ROOT / "requirements.lock").read_text().splitlines()[0]
     lock_python = re.search(r"Python (\d+\.\d+)", header).group(1)
@@ -93,8 +99,9 @@ def test_generated_nbgrader_folders_are_ignored():
         check = subprocess.run(["git", "check-ignore", "-q", f"assignments/{folder}/x/y.ipynb"], cwd=ROOT)
         assert check.returncode == 0, f"assignments/{folder}/ must be git-ignored"
     assert subprocess.run(["git", "check-ignore", "-q", "assignments/gradebook.db"], cwd=ROOT).returncode == 0
-    tracked = git_files("*gradebook.db") + [p for p in git_files("assignments/*")
-                                              if p.split("/")[1] in {"release", "submitted", "autograded", "feedback"}]
+    tracked = git_files("*gradebook.db") + [
+        p for p in git_files("assignments/*") if p.split("/")[1] in {"release", "submitted", "autograded", "feedback"}
+    ]
     assert tracked == []
 
 

@@ -9,6 +9,7 @@ hold when grading is started with `nbgrader autograde` or the Formgrader's butto
 which read the same committed nbgrader_config.py. docs/instructor-guide.md has the
 table; a test keeps it in step with the specs.
 """
+
 from __future__ import annotations
 
 import json
@@ -18,17 +19,15 @@ import sys
 
 import nbformat
 import pytest
+from conftest import ASSIGNMENTS, ROOT, entry
 
-from conftest import ASSIGNMENTS, ROOT
-from platform_intl.instructor import behaviours, cells, harness
+from platform_intl.instructor import behaviours, harness
 from platform_intl.instructor import course as admin
-from platform_intl.instructor.cli import main as course_admin_main
-from platform_intl.instructor.summary import summarize
 from platform_intl.instructor.feedback import RedactSecrets
 from platform_intl.instructor.intake import _read_notebook
 from platform_intl.instructor.late_policy import SubMarks
 from platform_intl.instructor.notes import NOTE_KINDS, RECOVERY_FILE
-from test_instructor_cycle import entry, formgrader, simulation  # noqa: F401 (session fixtures)
+from platform_intl.instructor.summary import summarize
 
 SPECS = behaviours.load_specs()
 MISBEHAVIOURS = [name for name in SPECS if name not in admin.REFERENCE_PROFILES]
@@ -54,7 +53,8 @@ def test_fixture_scores_as_documented(simulation, name):
         assert got["graded"], f"{name} was not graded in {assignment}: {got}"
         assert got["code_score"] == reference["code_score"], (
             f"{name} in {assignment}: {got['code_score']} points, expected {reference['code_score']} "
-            f"like {expect['score_as']!r}; notes: {got['notes']}")
+            f"like {expect['score_as']!r}; notes: {got['notes']}"
+        )
         assert got["late_penalty"] == expect.get("late_penalty", 0)
         assert got["score"] == pytest.approx(got["raw_score"] - got["late_penalty"])
 
@@ -126,9 +126,13 @@ def test_nbgrader_autograde_started_directly_gives_the_same_outcome(simulation):
     """The instructor types `nbgrader autograde` in the course folder."""
     first, course = simulation["first"], simulation["course"]
     for student in ("os-exit", "duplicated-cell"):
-        proc = subprocess.run([sys.executable, "-m", "nbgrader", "autograde", first, f"--student={student}",
-                               "--force"], cwd=course, capture_output=True, text=True,
-                              env=harness.nbgrader_env({"NBGRADER_EXCHANGE": str(simulation["exchange"])}))
+        proc = subprocess.run(
+            [sys.executable, "-m", "nbgrader", "autograde", first, f"--student={student}", "--force"],
+            cwd=course,
+            capture_output=True,
+            text=True,
+            env=harness.nbgrader_env({"NBGRADER_EXCHANGE": str(simulation["exchange"])}),
+        )
         assert proc.returncode == 0, proc.stderr[-3000:]
         again = summarize(admin.Course(root=course), [first])["students"][student]["assignments"][first]
         before = entry(simulation, student)
@@ -162,9 +166,10 @@ def guide_table() -> dict[str, list[str]]:
 def test_instructor_guide_documents_every_fixture_with_its_outcome():
     rows = guide_table()
     assert set(rows) == set(MISBEHAVIOURS) | set(admin.REFERENCE_PROFILES), (
-        "docs/instructor-guide.md and src/platform_intl/instructor/behaviours/ disagree")
+        "docs/instructor-guide.md and src/platform_intl/instructor/behaviours/ disagree"
+    )
     for name, spec in SPECS.items():
-        behaviour, sees, score = rows[name][:3]
+        _behaviour, sees, score = rows[name][:3]
         assert f"**{spec['expect']['score_as']}**" in score, f"{name}: score column says {score!r}"
         if spec["expect"].get("late_penalty"):
             assert "late" in score
@@ -185,8 +190,12 @@ def test_specs_select_cells_in_every_assignment():
 
 
 def test_unreadable_files_are_described_not_fatal(tmp_path):
-    cases = {"empty.ipynb": b"", "binary.ipynb": b"\x89PNG\r\n\x00\xff", "text.ipynb": b"{not json",
-             "list.ipynb": b"[1, 2]"}
+    cases = {
+        "empty.ipynb": b"",
+        "binary.ipynb": b"\x89PNG\r\n\x00\xff",
+        "text.ipynb": b"{not json",
+        "list.ipynb": b"[1, 2]",
+    }
     for name, data in cases.items():
         path = tmp_path / name
         path.write_bytes(data)
@@ -199,12 +208,22 @@ def test_redaction_hides_instructor_lines_in_outputs_but_not_the_students_own():
     own = "weibo_mau_2018 = 446_000_000  # the student's own line"
     nb = nbformat.v4.new_notebook()
     cell = nbformat.v4.new_code_cell(own)
-    cell.metadata["nbgrader"] = {"solution": True, "grade": False, "grade_id": "a", "locked": False,
-                                 "schema_version": 3, "task": False}
+    cell.metadata["nbgrader"] = {
+        "solution": True,
+        "grade": False,
+        "grade_id": "a",
+        "locked": False,
+        "schema_version": 3,
+        "task": False,
+    }
     cell.outputs = [
         nbformat.v4.new_output("stream", name="stdout", text=f"before\n{json.dumps(secret)}\n{own}\nafter\n"),
-        nbformat.v4.new_output("error", ename="CheckFailed", evalue="wrong",
-                               traceback=[f"\x1b[0;32m----> 1\x1b[0m {secret}", "CheckFailed: wrong"]),
+        nbformat.v4.new_output(
+            "error",
+            ename="CheckFailed",
+            evalue="wrong",
+            traceback=[f"\x1b[0;32m----> 1\x1b[0m {secret}", "CheckFailed: wrong"],
+        ),
         nbformat.v4.new_output("display_data", data={"text/html": f"<b>{secret}</b>", "text/plain": "ok"}),
     ]
     nb.cells = [cell]
@@ -232,12 +251,21 @@ def test_committed_config_switches_on_every_safeguard():
     assert any(p.endswith("RecordingOverwriteCells") for p in config.Autograde.sanitize_preprocessors)
     feedback = config.GenerateFeedback.preprocessors
     assert [p.rsplit(".", 1)[-1] for p in feedback] == [
-        "GetGrades", "FeedbackClearHiddenTests", "RedactSecrets", "CSSHTMLHeaderPreprocessor"]
+        "GetGrades",
+        "FeedbackClearHiddenTests",
+        "RedactSecrets",
+        "CSSHTMLHeaderPreprocessor",
+    ]
     assert config.GenerateFeedback.post_convert_hook.endswith("copy_feedback_for_renamed_notebooks")
     assert config.OverwriteCells.add_missing_cells is True
     from traitlets.utils.importstring import import_item
 
-    for name in [config.Autograde.exporter_class, config.Autograde.pre_convert_hook,
-                 config.GenerateFeedback.post_convert_hook,
-                 *config.Autograde.sanitize_preprocessors, *config.Autograde.autograde_preprocessors, *feedback]:
+    for name in [
+        config.Autograde.exporter_class,
+        config.Autograde.pre_convert_hook,
+        config.GenerateFeedback.post_convert_hook,
+        *config.Autograde.sanitize_preprocessors,
+        *config.Autograde.autograde_preprocessors,
+        *feedback,
+    ]:
         import_item(name)

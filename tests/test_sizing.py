@@ -3,6 +3,7 @@
 Small hand-made frames pin the arithmetic; the course datasets check the scenarios end
 to end; hypothesis checks the invariants (SOM <= SAM <= TAM, monotone in every share).
 """
+
 from __future__ import annotations
 
 import math
@@ -23,23 +24,31 @@ def tables():
 
 
 def markets_frame(**columns):
-    base = {"territory": ["AA", "BB"], "population": [1000.0, 2000.0],
-            "language_share": [0.5, 0.1], "internet_share": [0.8, 0.5]}
+    base = {
+        "territory": ["AA", "BB"],
+        "population": [1000.0, 2000.0],
+        "language_share": [0.5, 0.1],
+        "internet_share": [0.8, 0.5],
+    }
     base.update(columns)
     return pd.DataFrame(base)
 
 
-COUNTRIES = pd.DataFrame({
-    "territory": ["HK", "TW", "US", "CN", "XX"],
-    "name": ["Hong Kong", "Taiwan", "United States", "China", "Nowhere"],
-    "population": [7_000_000, 23_000_000, 340_000_000, 1_400_000_000, 1000],
-    "internet_pct": [95.0, 90.0, 97.0, 77.5, np.nan],
-})
-LANGUAGES = pd.DataFrame({
-    "territory": ["HK", "HK", "HK", "TW", "TW", "US", "US", "CN", "XX"],
-    "language": ["zh-Hant", "yue", "zh", "zh-Hant", "nan-Hant", "en", "zh-Hant", "zh", "zh"],
-    "population_share": [0.95, 0.9, 0.05, 0.95, 0.57, 0.96, 0.0069, 0.9, 0.5],
-})
+COUNTRIES = pd.DataFrame(
+    {
+        "territory": ["HK", "TW", "US", "CN", "XX"],
+        "name": ["Hong Kong", "Taiwan", "United States", "China", "Nowhere"],
+        "population": [7_000_000, 23_000_000, 340_000_000, 1_400_000_000, 1000],
+        "internet_pct": [95.0, 90.0, 97.0, 77.5, np.nan],
+    }
+)
+LANGUAGES = pd.DataFrame(
+    {
+        "territory": ["HK", "HK", "HK", "TW", "TW", "US", "US", "CN", "XX"],
+        "language": ["zh-Hant", "yue", "zh", "zh-Hant", "nan-Hant", "en", "zh-Hant", "zh", "zh"],
+        "population_share": [0.95, 0.9, 0.05, 0.95, 0.57, 0.96, 0.0069, 0.9, 0.5],
+    }
+)
 
 
 # ------------------------------------------------------------------------- arithmetic
@@ -52,8 +61,7 @@ def test_funnel_multiplies_the_shares_per_territory():
     assert result["sam"].tolist() == [200.0, 50.0]
     assert result["som"].tolist() == pytest.approx([20.0, 5.0])
     totals = sizing.funnel_totals(result)
-    assert totals.to_dict() == pytest.approx({"population": 3000, "tam": 700, "online": 500,
-                                              "sam": 250, "som": 25})
+    assert totals.to_dict() == pytest.approx({"population": 3000, "tam": 700, "online": 500, "sam": 250, "som": 25})
 
 
 def test_funnel_takes_per_territory_assumptions_keyed_by_code():
@@ -73,12 +81,15 @@ def test_funnel_stages_table_has_the_ratio_to_the_previous_stage():
 # ------------------------------------------------------------------------ bad input
 
 
-@pytest.mark.parametrize("name, value, fragment", [
-    ("adoption", 45, "like a percentage"),
-    ("adoption", -0.1, "between 0 and 1"),
-    ("obtainable_share", 1.5, "between 0 and 1"),
-    ("obtainable_share", float("nan"), "missing"),
-])
+@pytest.mark.parametrize(
+    "name, value, fragment",
+    [
+        ("adoption", 45, "like a percentage"),
+        ("adoption", -0.1, "between 0 and 1"),
+        ("obtainable_share", 1.5, "between 0 and 1"),
+        ("obtainable_share", float("nan"), "missing"),
+    ],
+)
 def test_a_share_outside_0_1_names_the_argument_and_the_range(name, value, fragment):
     kwargs = {"adoption": 0.5, "obtainable_share": 0.1, name: value}
     with pytest.raises(SizingError, match=name) as error:
@@ -167,14 +178,16 @@ def test_chinese_speakers_outside_mainland_count_each_territory_once(tables):
     assert speakers["speakers"].is_monotonic_decreasing
     total = speakers["speakers"].sum()
     assert 30e6 < total < 80e6, f"{total:,.0f} Chinese speakers outside mainland China"
-    beyond = sizing.chinese_speakers_outside_mainland(tables["countries"], tables["territory_languages"],
-                                                      include_hk_mo_tw=False)
+    beyond = sizing.chinese_speakers_outside_mainland(
+        tables["countries"], tables["territory_languages"], include_hk_mo_tw=False
+    )
     assert not set(beyond["territory"]) & {"HK", "MO", "TW"}
 
 
 def test_top_down_against_bottom_up_keeps_both_sides_and_drops_world_totals(tables):
-    compared = sizing.top_down_vs_bottom_up(tables["countries"], tables["territory_languages"],
-                                            tables["chinese_diaspora"]).set_index("territory")
+    compared = sizing.top_down_vs_bottom_up(
+        tables["countries"], tables["territory_languages"], tables["chinese_diaspora"]
+    ).set_index("territory")
     assert "001" not in compared.index and "CN" not in compared.index
     assert compared.loc["HK", "where"] == "top-down only"  # not 'overseas Chinese'
     assert compared.loc["MY", "where"] == "both"
@@ -195,14 +208,17 @@ def test_cagr_and_projection():
     assert sizing.years_between("2013-12-31", "2023-12-31") == pytest.approx(10, abs=0.01)
 
 
-@pytest.mark.parametrize("call, fragment", [
-    (lambda: sizing.cagr(0, 10, 5), "start must be a finite number > 0"),
-    (lambda: sizing.cagr(10, 20, 0), "years must be a finite number > 0"),
-    (lambda: sizing.cagr(10, -1, 2), "end must be a finite number >= 0"),
-    (lambda: sizing.project(100, 5, 3), "looks like a percentage"),
-    (lambda: sizing.project(100, -1, 3), "above -1"),
-    (lambda: sizing.years_between("2020-01-01", "2019-01-01"), "must come after"),
-])
+@pytest.mark.parametrize(
+    "call, fragment",
+    [
+        (lambda: sizing.cagr(0, 10, 5), "start must be a finite number > 0"),
+        (lambda: sizing.cagr(10, 20, 0), "years must be a finite number > 0"),
+        (lambda: sizing.cagr(10, -1, 2), "end must be a finite number >= 0"),
+        (lambda: sizing.project(100, 5, 3), "looks like a percentage"),
+        (lambda: sizing.project(100, -1, 3), "above -1"),
+        (lambda: sizing.years_between("2020-01-01", "2019-01-01"), "must come after"),
+    ],
+)
 def test_growth_functions_refuse_bad_input(call, fragment):
     with pytest.raises(SizingError, match=fragment):
         call()
@@ -243,8 +259,13 @@ def test_the_overlap_rule_needs_the_language_table():
     markets = sizing.build_markets(COUNTRIES, LANGUAGES, exclude=["CN"])
     with pytest.raises(SizingError, match="territory_languages"):
         sizing.sensitivity(markets, adoption=0.5, obtainable_share=0.1, uncertainties=[sizing.LANGUAGE_OVERLAP])
-    table = sizing.sensitivity(markets, adoption=0.5, obtainable_share=0.1,
-                               uncertainties=[sizing.LANGUAGE_OVERLAP], territory_languages=LANGUAGES)
+    table = sizing.sensitivity(
+        markets,
+        adoption=0.5,
+        obtainable_share=0.1,
+        uncertainties=[sizing.LANGUAGE_OVERLAP],
+        territory_languages=LANGUAGES,
+    )
     assert table.loc[0, "som_high"] > table.loc[0, "som_low"] == pytest.approx(table.loc[0, "som_base"])
 
 
@@ -308,12 +329,14 @@ populations = st.floats(0, 2e9, allow_nan=False)
 @st.composite
 def market_tables(draw):
     n = draw(st.integers(1, 6))
-    return pd.DataFrame({
-        "territory": [f"T{i}" for i in range(n)],
-        "population": draw(st.lists(populations, min_size=n, max_size=n)),
-        "language_share": draw(st.lists(shares, min_size=n, max_size=n)),
-        "internet_share": draw(st.lists(shares, min_size=n, max_size=n)),
-    })
+    return pd.DataFrame(
+        {
+            "territory": [f"T{i}" for i in range(n)],
+            "population": draw(st.lists(populations, min_size=n, max_size=n)),
+            "language_share": draw(st.lists(shares, min_size=n, max_size=n)),
+            "internet_share": draw(st.lists(shares, min_size=n, max_size=n)),
+        }
+    )
 
 
 @settings(max_examples=60, deadline=None)

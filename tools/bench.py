@@ -4,8 +4,8 @@
 
 Prints markdown tables and writes the same, with a description of the machine, to
 docs/benchmarks.md. A full run takes about 10 minutes on 2 cores (`--repeat 1
---class-size 20` for a quick look; `--only` runs sections without writing the page). Not part of the test suite's pass/fail: a target that is missed is
-reported, not raised. Sections (all by default):
+--class-size 20` for a quick look; `--only` runs sections without writing the page). Not
+part of the test suite's pass/fail: a target that is missed is reported, not raised. Sections (all by default):
 
 - lectures    each course/*.ipynb on a fresh kernel (nbclient: kernel start, every cell,
               shutdown) against a "floor" notebook holding only the same imports
@@ -23,6 +23,7 @@ reported, not raised. Sections (all by default):
 Everything runs in temporary folders; nothing is written to the repository except
 docs/benchmarks.md.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -51,10 +52,10 @@ OUTPUT = ROOT / "docs" / "benchmarks.md"
 BIN = Path(sys.executable).parent
 
 TARGETS = {
-    "lecture": 1.5,        # lecture time / import floor
-    "autograde": 1.3,      # autograde time / plain execution, per submission
-    "widget_ms": 100.0,    # median update latency
-    "import_s": 0.3,       # helper package import
+    "lecture": 1.5,  # lecture time / import floor
+    "autograde": 1.3,  # autograde time / plain execution, per submission
+    "widget_ms": 100.0,  # median update latency
+    "import_s": 0.3,  # helper package import
 }
 EXPECTED_EXPLORERS = {  # explorers the issue names, by class: a row even before they exist
     "MarketFunnelExplorer": "market funnel explorer",
@@ -78,15 +79,16 @@ def env() -> dict[str, str]:
     return environment
 
 
-def timed(command: list[str], *, cwd: Path = ROOT, environ: dict | None = None, timeout: float = 1800,
-          check: bool = True) -> float:
+def timed(
+    command: list[str], *, cwd: Path = ROOT, environ: dict | None = None, timeout: float = 1800, check: bool = True
+) -> float:
     started = time.perf_counter()
-    proc = subprocess.run(command, cwd=cwd, env=environ or env(), capture_output=True, text=True,
-                          timeout=timeout)
+    proc = subprocess.run(command, cwd=cwd, env=environ or env(), capture_output=True, text=True, timeout=timeout)
     elapsed = time.perf_counter() - started
     if check and proc.returncode != 0:
-        raise RuntimeError(f"{' '.join(map(str, command))} exited {proc.returncode}:\n"
-                           f"{(proc.stdout + proc.stderr)[-3000:]}")
+        raise RuntimeError(
+            f"{' '.join(map(str, command))} exited {proc.returncode}:\n{(proc.stdout + proc.stderr)[-3000:]}"
+        )
     return elapsed
 
 
@@ -126,9 +128,10 @@ def machine() -> list[tuple[str, str]]:
     ram = "?"
     with contextlib.suppress(OSError, ValueError, IndexError):
         kib = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1))
-        ram = f"{kib / 1024 ** 2:.1f} GiB"
+        ram = f"{kib / 1024**2:.1f} GiB"
     versions = []
     from importlib.metadata import PackageNotFoundError, version
+
     for name in ("jupyterlab", "nbgrader", "nbclient", "ipywidgets", "pandas", "matplotlib", "jsonschema"):
         with contextlib.suppress(PackageNotFoundError):
             versions.append(f"{name} {version(name)}")
@@ -174,8 +177,9 @@ def run_notebook(nb, cwd: Path, allow_errors: bool = False):
     nb = copy.deepcopy(nb)
     started = time.perf_counter()
     # The kernel's own stderr (a warning about TCP without encryption) would drown the report.
-    NotebookClient(nb, timeout=300, kernel_name="python3", allow_errors=allow_errors,
-                   resources={"metadata": {"path": str(cwd)}}).execute(stderr=subprocess.DEVNULL)
+    NotebookClient(
+        nb, timeout=300, kernel_name="python3", allow_errors=allow_errors, resources={"metadata": {"path": str(cwd)}}
+    ).execute(stderr=subprocess.DEVNULL)
     return time.perf_counter() - started, nb
 
 
@@ -215,8 +219,11 @@ def loaded_libraries(nb, cwd: Path) -> list[str]:
     probe = nbformat.from_dict(nb)
     probe.cells = list(nb.cells) + [nbformat.v4.new_code_cell(PROBE)]
     _, executed = run_notebook(probe, cwd)
-    printed = "".join(o.get("text", "") for o in executed.cells[-1].outputs
-                      if o.get("output_type") == "stream" and o.get("name") == "stdout")
+    printed = "".join(
+        o.get("text", "")
+        for o in executed.cells[-1].outputs
+        if o.get("output_type") == "stream" and o.get("name") == "stdout"
+    )
     return json.loads([line for line in printed.splitlines() if line.startswith("[")][-1])
 
 
@@ -225,10 +232,13 @@ def floor_notebook(nb, libraries: list[str]):
     import nbformat
 
     floor = nbformat.v4.new_notebook(metadata=nb.metadata)
-    floor.cells = [nbformat.v4.new_code_cell(
-        "\n".join(notebook_imports(nb)) + "\nimport importlib\n"
-        f"for _name in {libraries!r}:\n    try:\n        importlib.import_module(_name)\n"
-        "    except Exception:\n        pass")]
+    floor.cells = [
+        nbformat.v4.new_code_cell(
+            "\n".join(notebook_imports(nb)) + "\nimport importlib\n"
+            f"for _name in {libraries!r}:\n    try:\n        importlib.import_module(_name)\n"
+            "    except Exception:\n        pass"
+        )
+    ]
     return floor
 
 
@@ -260,12 +270,25 @@ def bench_lectures(args) -> tuple[list[list], list[list]]:
         lecture, base = median(lecture_times), median(floor_times)
         ratio = round(lecture / base, 2)  # judged as shown
         ratios.append(ratio)
-        rows.append([path.name, seconds(lecture), seconds(base), f"{ratio:.2f}x",
-                     verdict(ratio <= TARGETS["lecture"]),
-                     f"{slowest_cells(executed)}; floor imports {len(libraries)} libraries"])
+        rows.append(
+            [
+                path.name,
+                seconds(lecture),
+                seconds(base),
+                f"{ratio:.2f}x",
+                verdict(ratio <= TARGETS["lecture"]),
+                f"{slowest_cells(executed)}; floor imports {len(libraries)} libraries",
+            ]
+        )
     if ratios:
-        summary.append([f"Lecture / import floor (worst of {len(ratios)})", f"{max(ratios):.2f}x",
-                        f"≤ {TARGETS['lecture']}x", verdict(max(ratios) <= TARGETS["lecture"])])
+        summary.append(
+            [
+                f"Lecture / import floor (worst of {len(ratios)})",
+                f"{max(ratios):.2f}x",
+                f"≤ {TARGETS['lecture']}x",
+                verdict(max(ratios) <= TARGETS["lecture"]),
+            ]
+        )
     return rows, summary
 
 
@@ -296,7 +319,7 @@ c.AssignLatePenalties.plugin_class = "nbgrader.plugins.LateSubmissionPlugin"
 
 
 def sandbox_for(assignment: str, root: Path, config_overrides: str = ""):
-    from platform_intl.instructor import cells, harness
+    from platform_intl.instructor import harness
 
     sandbox = harness.CourseSandbox(root, source_course=ROOT / "assignments", config_overrides=config_overrides)
     sandbox.generate(assignment)
@@ -323,35 +346,72 @@ def bench_autograde(args) -> tuple[list[list], list[list]]:
                 grade_times.append(time.perf_counter() - started)
                 started = time.perf_counter()
                 for notebook in submitted:  # nbgrader runs each notebook of a submission too
-                    timed([sys.executable, "-m", "nbconvert", "--execute", "--to", "notebook",
-                           "--output-dir", str(plain_dir), str(notebook)], cwd=notebook.parent,
-                          environ=sandbox.env())
+                    timed(
+                        [
+                            sys.executable,
+                            "-m",
+                            "nbconvert",
+                            "--execute",
+                            "--to",
+                            "notebook",
+                            "--output-dir",
+                            str(plain_dir),
+                            str(notebook),
+                        ],
+                        cwd=notebook.parent,
+                        environ=sandbox.env(),
+                    )
                 plain_times.append(time.perf_counter() - started)
             scores = sandbox.scores(assignment)
-            got = sum(scores[("student1", p.stem)].autograded(cells.autograded_points(harness.load_notebook(p)))
-                      for p in sources if ("student1", p.stem) in scores)
+            got = sum(
+                scores[("student1", p.stem)].autograded(cells.autograded_points(harness.load_notebook(p)))
+                for p in sources
+                if ("student1", p.stem) in scores
+            )
         grade, plain = median(grade_times), median(plain_times)
         ratio = round(grade / plain, 2)  # judged as shown
         ratios.append(ratio)
-        rows.append([assignment, seconds(grade), seconds(plain), f"{ratio:.2f}x",
-                     verdict(ratio <= TARGETS["autograde"]),
-                     f"best runs: {min(grade_times):.2f} s / {min(plain_times):.2f} s = "
-                     f"{min(grade_times) / min(plain_times):.2f}x; the solution scored {got:g} autograded points"])
+        rows.append(
+            [
+                assignment,
+                seconds(grade),
+                seconds(plain),
+                f"{ratio:.2f}x",
+                verdict(ratio <= TARGETS["autograde"]),
+                f"best runs: {min(grade_times):.2f} s / {min(plain_times):.2f} s = "
+                f"{min(grade_times) / min(plain_times):.2f}x; the solution scored {got:g} autograded points",
+            ]
+        )
     # What both pay before any notebook runs: a new Python process and its imports.
-    starts = {name: median(timed([sys.executable, "-m", name, "--version"]) for _ in range(3))
-              for name in ("nbgrader", "nbconvert")}
-    rows.append(["process start only (`--version`)", seconds(starts["nbgrader"]), seconds(starts["nbconvert"]),
-                 "", "—", "new interpreter + imports of the app; the kernel adds ~1 s to both"])
+    starts = {
+        name: median(timed([sys.executable, "-m", name, "--version"]) for _ in range(3))
+        for name in ("nbgrader", "nbconvert")
+    }
+    rows.append(
+        [
+            "process start only (`--version`)",
+            seconds(starts["nbgrader"]),
+            seconds(starts["nbconvert"]),
+            "",
+            "—",
+            "new interpreter + imports of the app; the kernel adds ~1 s to both",
+        ]
+    )
     if ratios:
-        summary.append([f"Autograde / plain execution per submission (worst of {len(ratios)})",
-                        f"{max(ratios):.2f}x", f"≤ {TARGETS['autograde']}x",
-                        verdict(max(ratios) <= TARGETS["autograde"])])
+        summary.append(
+            [
+                f"Autograde / plain execution per submission (worst of {len(ratios)})",
+                f"{max(ratios):.2f}x",
+                f"≤ {TARGETS['autograde']}x",
+                verdict(max(ratios) <= TARGETS["autograde"]),
+            ]
+        )
     return rows, summary
 
 
 def bench_class(args) -> tuple[list[list], list[list]]:
     """One `nbgrader autograde` over N submissions: solutions, typical mistakes, blanks."""
-    from platform_intl.instructor import cells, harness
+    from platform_intl.instructor import harness
 
     assignment = args.class_assignment or max(assignments(), key=code_cells)
     say(f"class of {args.class_size} submissions of {assignment}: one nbgrader autograde")
@@ -359,15 +419,18 @@ def bench_class(args) -> tuple[list[list], list[list]]:
         sandbox = sandbox_for(assignment, Path(tmp) / "course")
         released = {p.name: harness.load_notebook(p) for p in sandbox.notebook_paths(assignment, "release")}
         sources = {p.name: harness.load_notebook(p) for p in sandbox.notebook_paths(assignment)}
-        kinds = [("solution", {n: harness.with_answers(released[n], harness.solution_answers(nb))
-                               for n, nb in sources.items()}),
-                 ("blank", released)]
+        kinds = [
+            (
+                "solution",
+                {n: harness.with_answers(released[n], harness.solution_answers(nb)) for n, nb in sources.items()},
+            ),
+            ("blank", released),
+        ]
         for golden in sorted((GOLDEN / assignment).glob("*.json")):
             answers = harness.read_golden(golden)["answers"]
             if set(answers) <= {gid for nb in released.values() for gid in grading_ids(nb)}:
                 answers = {next(iter(released)): answers}  # as tests/test_assignments.py reads them
-            kinds.append((golden.stem, {n: harness.with_answers(nb, answers.get(n, {}))
-                                        for n, nb in released.items()}))
+            kinds.append((golden.stem, {n: harness.with_answers(nb, answers.get(n, {})) for n, nb in released.items()}))
         for i in range(args.class_size):
             sandbox.submit(assignment, f"student{i:03d}", kinds[i % len(kinds)][1])
         started = time.perf_counter()
@@ -394,26 +457,58 @@ def bench_class(args) -> tuple[list[list], list[list]]:
     rate = args.class_size / elapsed * 60
     per = elapsed / args.class_size
     ratio = round(per / plain, 2)
-    rows = [[assignment, args.class_size, f"{elapsed:.0f} s", f"{rate:.1f}", seconds(per),
-             f"{graded} graded; mix: " + ", ".join(k for k, _ in kinds)],
-            ["plain execution, same submissions, one process (nbclient)", sample, f"{plain * sample:.0f} s",
-             f"{60 / plain:.1f}", seconds(plain), f"autograde / plain per submission: {per / plain:.2f}x"],
-            ["the same through nbgrader's stock autograde pipeline", sample, f"{stock * sample:.0f} s",
-             f"{60 / stock:.1f}", seconds(stock),
-             f"the course's robust grading adds {per - stock:+.2f} s per submission; stock / plain: "
-             f"{stock / plain:.2f}x"]]
-    summary = [[f"Class of {args.class_size} ({assignment}), one `nbgrader autograde`",
-                f"{rate:.1f} submissions/min", "—", "—"],
-               ["Autograde / plain execution per submission, within a class run",
-                f"{ratio:.2f}x", f"≤ {TARGETS['autograde']}x", verdict(ratio <= TARGETS["autograde"])]]
+    rows = [
+        [
+            assignment,
+            args.class_size,
+            f"{elapsed:.0f} s",
+            f"{rate:.1f}",
+            seconds(per),
+            f"{graded} graded; mix: " + ", ".join(k for k, _ in kinds),
+        ],
+        [
+            "plain execution, same submissions, one process (nbclient)",
+            sample,
+            f"{plain * sample:.0f} s",
+            f"{60 / plain:.1f}",
+            seconds(plain),
+            f"autograde / plain per submission: {per / plain:.2f}x",
+        ],
+        [
+            "the same through nbgrader's stock autograde pipeline",
+            sample,
+            f"{stock * sample:.0f} s",
+            f"{60 / stock:.1f}",
+            seconds(stock),
+            f"the course's robust grading adds {per - stock:+.2f} s per submission; stock / plain: "
+            f"{stock / plain:.2f}x",
+        ],
+    ]
+    summary = [
+        [
+            f"Class of {args.class_size} ({assignment}), one `nbgrader autograde`",
+            f"{rate:.1f} submissions/min",
+            "—",
+            "—",
+        ],
+        [
+            "Autograde / plain execution per submission, within a class run",
+            f"{ratio:.2f}x",
+            f"≤ {TARGETS['autograde']}x",
+            verdict(ratio <= TARGETS["autograde"]),
+        ],
+    ]
     return rows, summary
 
 
 def code_cells(assignment: str) -> int:
     import nbformat
 
-    return sum(c.cell_type == "code" for p in (ASSIGNMENTS / "source" / assignment).glob("*.ipynb")
-               for c in nbformat.read(p, as_version=4).cells)
+    return sum(
+        c.cell_type == "code"
+        for p in (ASSIGNMENTS / "source" / assignment).glob("*.ipynb")
+        for c in nbformat.read(p, as_version=4).cells
+    )
 
 
 def grading_ids(nb) -> set[str]:
@@ -456,7 +551,7 @@ def control_values(control, moves: int) -> list:
     values, i = [], 0
     while len(values) < moves:
         value = sweep[i % len(sweep)]
-        if not values and value == control.value or values and value == values[-1]:
+        if (not values and value == control.value) or (values and value == values[-1]):
             i += 1
             continue
         values.append(value)
@@ -488,8 +583,13 @@ def widget_worker(moves: int) -> None:
                 last = getattr(explorer, "last_update_seconds", None)
                 if isinstance(last, float):
                     reported.append(last)
-            results[name] = {"class": type(explorer).__name__, "control": getattr(control, "description", "")
-                             or type(control).__name__, "build": built, "wall": wall, "reported": reported}
+            results[name] = {
+                "class": type(explorer).__name__,
+                "control": getattr(control, "description", "") or type(control).__name__,
+                "build": built,
+                "wall": wall,
+                "reported": reported,
+            }
         except Exception as error:
             results[name] = {"error": f"{type(error).__name__}: {str(error)[:200]}"}
     print(json.dumps(results))
@@ -497,8 +597,14 @@ def widget_worker(moves: int) -> None:
 
 def bench_widgets(args) -> tuple[list[list], list[list]]:
     say(f"widgets: {args.moves} moves per explorer, in a fresh process")
-    proc = subprocess.run([sys.executable, __file__, "--widget-worker", str(args.moves)], cwd=ROOT,
-                          env=env(), capture_output=True, text=True, timeout=1800)
+    proc = subprocess.run(
+        [sys.executable, __file__, "--widget-worker", str(args.moves)],
+        cwd=ROOT,
+        env=env(),
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
     try:
         results = json.loads(proc.stdout.strip().splitlines()[-1])
     except (IndexError, json.JSONDecodeError):
@@ -513,27 +619,58 @@ def bench_widgets(args) -> tuple[list[list], list[list]]:
         wall_ms = [w * 1000 for w in result["wall"]]
         m = median(wall_ms)
         medians.append((m, name))
-        own = (f"; the explorer's own timer: median {median(result['reported']) * 1000:.1f} ms"
-               if result["reported"] else "")
-        rows.append([f"{name} (`{result['class']}`, control “{result['control']}”)", f"{m:.1f} ms",
-                     f"{p95(wall_ms):.1f} ms", verdict(m < TARGETS["widget_ms"]),
-                     f"{result['build']:.2f} s", f"{len(wall_ms)} moves{own}"])
+        own = (
+            f"; the explorer's own timer: median {median(result['reported']) * 1000:.1f} ms"
+            if result["reported"]
+            else ""
+        )
+        rows.append(
+            [
+                f"{name} (`{result['class']}`, control “{result['control']}”)",
+                f"{m:.1f} ms",
+                f"{p95(wall_ms):.1f} ms",
+                verdict(m < TARGETS["widget_ms"]),
+                f"{result['build']:.2f} s",
+                f"{len(wall_ms)} moves{own}",
+            ]
+        )
     present = {r.get("class") for r in results.values()}
     for cls, label in EXPECTED_EXPLORERS.items():
         if cls not in present:
-            rows.append([f"{label} (`{cls}`)", "not built yet", "", "—", "",
-                         "no benchmark builder exposes it (EXPLORERS / build_for_benchmark)"])
+            rows.append(
+                [
+                    f"{label} (`{cls}`)",
+                    "not built yet",
+                    "",
+                    "—",
+                    "",
+                    "no benchmark builder exposes it (EXPLORERS / build_for_benchmark)",
+                ]
+            )
     summary = []
     if medians:
         worst, name = max(medians)
-        summary.append([f"Widget update, median (worst of {len(medians)} explorers: {name})",
-                        f"{worst:.1f} ms", f"< {TARGETS['widget_ms']:.0f} ms", verdict(worst < TARGETS["widget_ms"])])
+        summary.append(
+            [
+                f"Widget update, median (worst of {len(medians)} explorers: {name})",
+                f"{worst:.1f} ms",
+                f"< {TARGETS['widget_ms']:.0f} ms",
+                verdict(worst < TARGETS["widget_ms"]),
+            ]
+        )
     latency = ROOT / "artifacts" / "browser" / "slider-latency.json"
     if latency.exists():
         data = json.loads(latency.read_text())
-        rows.append([f"browser round trip, {data['notebook']} (from the last browser test run)",
-                     f"{data['median'] * 1000:.0f} ms", "", "—", "",
-                     f"{len(data['seconds'])} arrow-key moves: key press to new figure in Chromium"])
+        rows.append(
+            [
+                f"browser round trip, {data['notebook']} (from the last browser test run)",
+                f"{data['median'] * 1000:.0f} ms",
+                "",
+                "—",
+                "",
+                f"{len(data['seconds'])} arrow-key moves: key press to new figure in Chromium",
+            ]
+        )
     return rows, summary
 
 
@@ -542,10 +679,19 @@ def bench_widgets(args) -> tuple[list[list], list[list]]:
 
 def import_seconds(module: str) -> tuple[float, float]:
     """(total import time, time spent in platform_intl's own modules) in a fresh process."""
-    code = ("import time, sys; t = time.perf_counter(); import " + module +
-            "; sys.stdout.write(repr(time.perf_counter() - t))")
-    proc = subprocess.run([sys.executable, "-X", "importtime", "-c", code], cwd=ROOT, env=env(),
-                          capture_output=True, text=True, check=True)
+    code = (
+        "import time, sys; t = time.perf_counter(); import "
+        + module
+        + "; sys.stdout.write(repr(time.perf_counter() - t))"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", code],
+        cwd=ROOT,
+        env=env(),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     own = 0
     for line in proc.stderr.splitlines():
         parts = line.split("|")
@@ -556,8 +702,13 @@ def import_seconds(module: str) -> tuple[float, float]:
 
 def heaviest_dependencies(module: str, count: int = 3) -> str:
     """The top-level packages that cost the most cumulative import time (one -X importtime run)."""
-    proc = subprocess.run([sys.executable, "-X", "importtime", "-c", f"import {module}"], cwd=ROOT, env=env(),
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", f"import {module}"],
+        cwd=ROOT,
+        env=env(),
+        capture_output=True,
+        text=True,
+    )
     costs: dict[str, int] = {}
     for line in proc.stderr.splitlines():
         parts = line.split("|")
@@ -611,26 +762,51 @@ def bench_imports(args) -> tuple[list[list], list[list]]:
         if module in used:
             worst_total = max(worst_total, (total, module))
         label = f"`{module}`" + ("" if module in used or module == "platform_intl" else " (no lecture imports it)")
-        rows.append([label, seconds(total), seconds(own), verdict(own < TARGETS["import_s"]),
-                     heaviest_dependencies(module)])
+        rows.append(
+            [label, seconds(total), seconds(own), verdict(own < TARGETS["import_s"]), heaviest_dependencies(module)]
+        )
     for module in ("jsonschema", "nbformat", "nbclient", "nbgrader.apps"):
         with contextlib.suppress(subprocess.CalledProcessError):
             total = median(import_seconds(module)[0] for _ in range(3))
-            rows.append([f"`{module}` (Jupyter's own)", seconds(total), "", "—",
-                         "4.23.0 pinned: from 4.24 it imports rfc3987-syntax, which compiles Lark grammars"
-                         if module == "jsonschema" else heaviest_dependencies(module)])
+            rows.append(
+                [
+                    f"`{module}` (Jupyter's own)",
+                    seconds(total),
+                    "",
+                    "—",
+                    "4.23.0 pinned: from 4.24 it imports rfc3987-syntax, which compiles Lark grammars"
+                    if module == "jsonschema"
+                    else heaviest_dependencies(module),
+                ]
+            )
     summary = []
     if package_time is not None:
-        summary.append(["Helper import: `import platform_intl`", seconds(package_time),
-                        f"< {TARGETS['import_s']} s", verdict(package_time < TARGETS["import_s"])])
+        summary.append(
+            [
+                "Helper import: `import platform_intl`",
+                seconds(package_time),
+                f"< {TARGETS['import_s']} s",
+                verdict(package_time < TARGETS["import_s"]),
+            ]
+        )
     if worst_own[1]:
-        summary.append([f"Helper import: the package's own code, slowest module ({worst_own[1]})",
-                        seconds(worst_own[0]), f"< {TARGETS['import_s']} s",
-                        verdict(worst_own[0] < TARGETS["import_s"])])
+        summary.append(
+            [
+                f"Helper import: the package's own code, slowest module ({worst_own[1]})",
+                seconds(worst_own[0]),
+                f"< {TARGETS['import_s']} s",
+                verdict(worst_own[0] < TARGETS["import_s"]),
+            ]
+        )
     if worst_total[1]:
-        summary.append([f"Helper import with its dependencies, slowest module a lecture imports "
-                        f"({worst_total[1]})", seconds(worst_total[0]), f"< {TARGETS['import_s']} s",
-                        verdict(worst_total[0] < TARGETS["import_s"])])
+        summary.append(
+            [
+                f"Helper import with its dependencies, slowest module a lecture imports ({worst_total[1]})",
+                seconds(worst_total[0]),
+                f"< {TARGETS['import_s']} s",
+                verdict(worst_total[0] < TARGETS["import_s"]),
+            ]
+        )
     return rows, summary
 
 
@@ -639,8 +815,9 @@ def bench_imports(args) -> tuple[list[list], list[list]]:
 
 def system_python() -> str:
     """The `python3` a user types: first on PATH, not counting this environment's bin/."""
-    path = os.pathsep.join(p for p in os.environ.get("PATH", "").split(os.pathsep)
-                           if p and Path(p).resolve() != BIN.resolve())
+    path = os.pathsep.join(
+        p for p in os.environ.get("PATH", "").split(os.pathsep) if p and Path(p).resolve() != BIN.resolve()
+    )
     return shutil.which("python3", path=path) or sys.executable
 
 
@@ -648,8 +825,9 @@ def bench_setup(args) -> tuple[list[list], list[list]]:
     rows, summary = [], []
     python = system_python()
     tasks_env = {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"}
-    tasks_env["PATH"] = os.pathsep.join(p for p in tasks_env.get("PATH", "").split(os.pathsep)
-                                        if p and Path(p).resolve() != BIN.resolve())
+    tasks_env["PATH"] = os.pathsep.join(
+        p for p in tasks_env.get("PATH", "").split(os.pathsep) if p and Path(p).resolve() != BIN.resolve()
+    )
     say("setup: warm")
     warm = median(timed([python, "tasks.py", "setup"], environ=tasks_env) for _ in range(3))
     rows.append(["warm: `python3 tasks.py setup`, nothing changed (this checkout)", seconds(warm), ""])
@@ -661,17 +839,29 @@ def bench_setup(args) -> tuple[list[list], list[list]]:
             say("setup: cold, in a fresh clone (creates .venv and installs; about a minute)")
             cold = timed([python, "tasks.py", "setup"], cwd=clone, environ=tasks_env, timeout=3600)
             second = timed([python, "tasks.py", "setup"], cwd=clone, environ=tasks_env)
-        rows.append(["cold: fresh `git clone` of HEAD, `python3 tasks.py setup` (pip cache as it is)",
-                     seconds(cold), "creates .venv, installs requirements.lock and the package"])
+        rows.append(
+            [
+                "cold: fresh `git clone` of HEAD, `python3 tasks.py setup` (pip cache as it is)",
+                seconds(cold),
+                "creates .venv, installs requirements.lock and the package",
+            ]
+        )
         rows.append(["second run in that clone", seconds(second), ""])
         summary.append(["Set-up, cold (fresh clone)", seconds(cold), "—", "—"])
     else:
         previous = previous_cold_rows()
-        rows += previous or [["cold: fresh clone", "not run",
-                              "pass `--cold` (about a minute; uses the network or pip's cache)"]]
+        rows += previous or [
+            ["cold: fresh clone", "not run", "pass `--cold` (about a minute; uses the network or pip's cache)"]
+        ]
         if previous:
-            summary.append([f"Set-up, cold (fresh clone; {previous[0][2].rsplit('(', 1)[-1].rstrip(')')})",
-                            previous[0][1], "—", "—"])
+            summary.append(
+                [
+                    f"Set-up, cold (fresh clone; {previous[0][2].rsplit('(', 1)[-1].rstrip(')')})",
+                    previous[0][1],
+                    "—",
+                    "—",
+                ]
+            )
     say("setup: JupyterLab start")
     rows.append(["`python3 tasks.py lab` until the server answers", lab_start_seconds(), ""])
     return rows, summary
@@ -715,18 +905,37 @@ def lab_start_seconds() -> str:
 # ------------------------------------------------------------------------------- report
 
 SECTIONS = {
-    "lectures": (bench_lectures, "Lectures on a fresh kernel",
-                 ["Notebook", "Lecture", "Import floor", "Ratio", f"≤ {TARGETS['lecture']}x", "Where the time goes"]),
-    "autograde": (bench_autograde, "Autograding one submission",
-                  ["Assignment", "`nbgrader autograde`", "`nbconvert --execute`", "Ratio",
-                   f"≤ {TARGETS['autograde']}x", "Note"]),
-    "class": (bench_class, "A class of simulated submissions",
-              ["Assignment", "Submissions", "Autograde", "Per minute", "Per submission", "Note"]),
-    "widgets": (bench_widgets, "Widget updates (in process, synchronous update per control change)",
-                ["Explorer", "Median", "p95", f"< {TARGETS['widget_ms']:.0f} ms", "Build", "Note"]),
-    "imports": (bench_imports, "Imports (fresh process each)",
-                ["Module", "Total", "platform_intl's own", f"< {TARGETS['import_s']} s",
-                 "Heaviest dependencies (cumulative; nested ones overlap)"]),
+    "lectures": (
+        bench_lectures,
+        "Lectures on a fresh kernel",
+        ["Notebook", "Lecture", "Import floor", "Ratio", f"≤ {TARGETS['lecture']}x", "Where the time goes"],
+    ),
+    "autograde": (
+        bench_autograde,
+        "Autograding one submission",
+        ["Assignment", "`nbgrader autograde`", "`nbconvert --execute`", "Ratio", f"≤ {TARGETS['autograde']}x", "Note"],
+    ),
+    "class": (
+        bench_class,
+        "A class of simulated submissions",
+        ["Assignment", "Submissions", "Autograde", "Per minute", "Per submission", "Note"],
+    ),
+    "widgets": (
+        bench_widgets,
+        "Widget updates (in process, synchronous update per control change)",
+        ["Explorer", "Median", "p95", f"< {TARGETS['widget_ms']:.0f} ms", "Build", "Note"],
+    ),
+    "imports": (
+        bench_imports,
+        "Imports (fresh process each)",
+        [
+            "Module",
+            "Total",
+            "platform_intl's own",
+            f"< {TARGETS['import_s']} s",
+            "Heaviest dependencies (cumulative; nested ones overlap)",
+        ],
+    ),
     "setup": (bench_setup, "Set-up", ["What", "Time", "Note"]),
 }
 
@@ -738,13 +947,17 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=3, help="runs per timing (median reported)")
     parser.add_argument("--class-size", type=int, default=100)
-    parser.add_argument("--class-assignment", help="assignment of the class run (default: the one with "
-                        "the most code cells)")
+    parser.add_argument(
+        "--class-assignment", help="assignment of the class run (default: the one with the most code cells)"
+    )
     parser.add_argument("--moves", type=int, default=50, help="control moves per explorer")
     parser.add_argument("--cold", action="store_true", help="also time set-up in a fresh clone (slow)")
     parser.add_argument("--only", nargs="+", choices=list(SECTIONS), help="run only these sections")
-    parser.add_argument("--no-write", action="store_true",
-                        help=f"do not write {OUTPUT.relative_to(ROOT)} (a run with --only never writes it)")
+    parser.add_argument(
+        "--no-write",
+        action="store_true",
+        help=f"do not write {OUTPUT.relative_to(ROOT)} (a run with --only never writes it)",
+    )
     args = parser.parse_args(argv)
 
     started = time.perf_counter()
@@ -758,18 +971,23 @@ def main(argv: list[str]) -> int:
             rows, lines = function(args)
         except Exception as error:
             say(f"{key} failed:\n{traceback.format_exc()}")
-            rows, lines = [[f"failed: `{type(error).__name__}: {str(error).splitlines()[0][:200]}`"]
-                           + [""] * (len(header) - 1)], []
+            rows, lines = (
+                [[f"failed: `{type(error).__name__}: {str(error).splitlines()[0][:200]}`"] + [""] * (len(header) - 1)],
+                [],
+            )
         summary += lines
-        parts.append(f"### {title}\n\n{table(header, rows)}\n\n"
-                     f"_{time.perf_counter() - section_started:.0f} s for this section._")
+        parts.append(
+            f"### {title}\n\n{table(header, rows)}\n\n_{time.perf_counter() - section_started:.0f} s for this section._"
+        )
     if hasattr(os, "getloadavg"):
         about.append(("Load average at the end", ", ".join(f"{x:.2f}" for x in os.getloadavg())))
-    report = "\n\n".join([
-        "## Summary against the targets",
-        table(["Measure", "Result", "Target", "Met"], summary),
-        *parts,
-    ])
+    report = "\n\n".join(
+        [
+            "## Summary against the targets",
+            table(["Measure", "Result", "Target", "Met"], summary),
+            *parts,
+        ]
+    )
     print(report)
     if args.only:
         say(f"partial run (--only): {OUTPUT.relative_to(ROOT)} left as it was")
@@ -789,12 +1007,14 @@ def render_document(about, report: str, args, elapsed: float) -> str:
     if OUTPUT.exists():
         old = OUTPUT.read_text(encoding="utf-8")
         if NOTES_MARKER in old:
-            notes = old[old.index(NOTES_MARKER) + len(NOTES_MARKER):].strip("\n")
+            notes = old[old.index(NOTES_MARKER) + len(NOTES_MARKER) :].strip("\n")
     command = "python3 tasks.py bench" + (" --cold" if args.cold else "")
-    return (f"# Benchmarks\n\nGenerated by `{command}` (tools/bench.py) in {elapsed / 60:.1f} min; "
-            f"medians of {args.repeat} runs unless stated. Re-run it to refresh the figures; the "
-            f"notes at the end are kept.\n\n## Machine\n\n{machine_table}\n\n{report}\n\n"
-            f"{NOTES_MARKER}\n\n{notes}\n")
+    return (
+        f"# Benchmarks\n\nGenerated by `{command}` (tools/bench.py) in {elapsed / 60:.1f} min; "
+        f"medians of {args.repeat} runs unless stated. Re-run it to refresh the figures; the "
+        f"notes at the end are kept.\n\n## Machine\n\n{machine_table}\n\n{report}\n\n"
+        f"{NOTES_MARKER}\n\n{notes}\n"
+    )
 
 
 if __name__ == "__main__":

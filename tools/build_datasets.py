@@ -23,6 +23,7 @@ Inputs, all installed or committed, never downloaded:
 The output is deterministic: fixed column order, rows sorted, numbers copied from CLDR as
 written (shares computed with ``decimal``), ``\\n`` line endings, UTF-8.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -37,12 +38,27 @@ ROOT = Path(__file__).resolve().parents[1]
 DATASETS = ROOT / "datasets"
 
 COUNTRY_FIELDS = [
-    "territory", "alpha3", "name", "region", "continent", "population", "gdp_ppp_usd",
-    "literacy_pct", "internet_pct", "internet_year", "internet_source", "internet_source_url",
+    "territory",
+    "alpha3",
+    "name",
+    "region",
+    "continent",
+    "population",
+    "gdp_ppp_usd",
+    "literacy_pct",
+    "internet_pct",
+    "internet_year",
+    "internet_source",
+    "internet_source_url",
     "internet_note",
 ]
 LANGUAGE_FIELDS = [
-    "territory", "language", "language_name", "population_share", "official_status", "speakers",
+    "territory",
+    "language",
+    "language_name",
+    "population_share",
+    "official_status",
+    "speakers",
 ]
 # The M49 "continents" CLDR uses as the top level under 001 (World).
 CONTINENTS = ("002", "009", "019", "142", "150")
@@ -180,21 +196,23 @@ def build_tables(root: ET.Element, internet: dict[str, dict[str, str]]):
         iso = pycountry.countries.get(alpha_2=code)
         sub, continent = region_of.get(code, ("", ""))
         net = internet.get(code, {})
-        countries.append({
-            "territory": code,
-            "alpha3": iso.alpha_3 if iso else "",
-            "name": english[code],
-            "region": english.get(sub, "") if sub else "",
-            "continent": english.get(continent, "") if continent else "",
-            "population": _number(t.get("population")),
-            "gdp_ppp_usd": _number(t.get("gdp")),
-            "literacy_pct": _number(t.get("literacyPercent")),
-            "internet_pct": net.get("internet_pct", ""),
-            "internet_year": net.get("year", ""),
-            "internet_source": net.get("source_title", ""),
-            "internet_source_url": net.get("source_url", ""),
-            "internet_note": net.get("note", ""),
-        })
+        countries.append(
+            {
+                "territory": code,
+                "alpha3": iso.alpha_3 if iso else "",
+                "name": english[code],
+                "region": english.get(sub, "") if sub else "",
+                "continent": english.get(continent, "") if continent else "",
+                "population": _number(t.get("population")),
+                "gdp_ppp_usd": _number(t.get("gdp")),
+                "literacy_pct": _number(t.get("literacyPercent")),
+                "internet_pct": net.get("internet_pct", ""),
+                "internet_year": net.get("year", ""),
+                "internet_source": net.get("source_title", ""),
+                "internet_source_url": net.get("source_url", ""),
+                "internet_note": net.get("note", ""),
+            }
+        )
         population = Decimal(t.get("population"))
         rows = []
         for lp in t.findall("languagePopulation"):
@@ -202,17 +220,20 @@ def build_tables(root: ET.Element, internet: dict[str, dict[str, str]]):
             if not langcodes.tag_is_valid(tag):
                 raise ValueError(f"{code}: CLDR language {lp.get('type')!r} is not valid BCP 47")
             share = _share(lp.get("populationPercent"))
-            speakers = "" if share is None else str(
-                int((population * share).to_integral_value(rounding=ROUND_HALF_EVEN)))
-            rows.append({
-                "territory": code,
-                "language": tag,
-                "language_name": langcodes.Language.get(tag).display_name("en"),
-                "population_share": "" if share is None else _fmt(share),
-                "official_status": lp.get("officialStatus") or "",
-                "speakers": speakers,
-                "_sort": (-(share or Decimal(-1)), tag),
-            })
+            speakers = (
+                "" if share is None else str(int((population * share).to_integral_value(rounding=ROUND_HALF_EVEN)))
+            )
+            rows.append(
+                {
+                    "territory": code,
+                    "language": tag,
+                    "language_name": langcodes.Language.get(tag).display_name("en"),
+                    "population_share": "" if share is None else _fmt(share),
+                    "official_status": lp.get("officialStatus") or "",
+                    "speakers": speakers,
+                    "_sort": (-(share or Decimal(-1)), tag),
+                }
+            )
         rows.sort(key=lambda r: r.pop("_sort"))
         languages.extend(rows)
     unknown = sorted(set(internet) - seen)
@@ -242,8 +263,7 @@ def render(*, supplemental: Path | None = None, datasets_dir: Path = DATASETS) -
     }
 
 
-def build(out_dir: Path | str, *, supplemental: Path | None = None,
-          datasets_dir: Path = DATASETS) -> dict[str, Path]:
+def build(out_dir: Path | str, *, supplemental: Path | None = None, datasets_dir: Path = DATASETS) -> dict[str, Path]:
     """Write the generated files into ``out_dir``; returns name -> path."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -258,18 +278,16 @@ def build(out_dir: Path | str, *, supplemental: Path | None = None,
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out", type=Path, default=DATASETS, help="output directory")
-    parser.add_argument("--check", action="store_true",
-                        help="compare with the committed files instead of writing")
+    parser.add_argument("--check", action="store_true", help="compare with the committed files instead of writing")
     args = parser.parse_args(argv)
     root = load_supplemental()
     print(f"CLDR {cldr_version(root)} from {supplemental_path()}")
     if args.check:
-        drift = [name for name, text in render().items()
-                 if (DATASETS / name).read_bytes() != text.encode("utf-8")]
+        drift = [name for name, text in render().items() if (DATASETS / name).read_bytes() != text.encode("utf-8")]
         for name in drift:
             print(f"drift: datasets/{name} differs from what the build produces", file=sys.stderr)
         return 1 if drift else 0
-    for name, path in build(args.out).items():
+    for path in build(args.out).values():
         print(f"wrote {path}")
     return 0
 

@@ -11,6 +11,7 @@ Notebooks are committed without outputs, execution counts or editor metadata, wi
 Python 3 kernelspec, and with stable cell ids (the nbgrader grade_id where there is one)
 so that diffs stay small.
 """
+
 from __future__ import annotations
 
 import re
@@ -26,8 +27,9 @@ LANGUAGE_INFO = {"name": "python", "pygments_lexer": "ipython3"}
 
 
 def committed_notebooks() -> list[Path]:
-    out = subprocess.run(["git", "ls-files", "*.ipynb"], cwd=ROOT, capture_output=True, text=True,
-                         check=True).stdout.split()
+    out = subprocess.run(
+        ["git", "ls-files", "*.ipynb"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.split()
     return [ROOT / p for p in out]
 
 

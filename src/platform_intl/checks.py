@@ -8,6 +8,7 @@ References to ``math.isclose`` and friends are taken when this module is importe
 a student who later rebinds ``math.isclose`` in their notebook does not change what
 these checks compute.
 """
+
 from __future__ import annotations
 
 import math as _math
@@ -47,17 +48,22 @@ def is_number(value) -> bool:
 def check_defined(value, name: str) -> None:
     """Fail when a student left ``None`` or ``...`` where an answer belongs."""
     if value is None or value is Ellipsis:
-        _fail(f"`{name}` has no answer yet (it is {value!r}).",
-              "replace the placeholder and run the cell before this test.")
+        _fail(
+            f"`{name}` has no answer yet (it is {value!r}).",
+            "replace the placeholder and run the cell before this test.",
+        )
 
 
-def check_number(value, name: str, *, minimum: float | None = None, maximum: float | None = None,
-                 hint: str = "") -> None:
+def check_number(
+    value, name: str, *, minimum: float | None = None, maximum: float | None = None, hint: str = ""
+) -> None:
     """``value`` is a finite real number, optionally within [minimum, maximum]."""
     check_defined(value, name)
     if not is_number(value):
-        _fail(f"`{name}` should be a number, but it is {type(value).__name__} {_describe(value)}.",
-              hint or "compute the value with arithmetic; do not put it in quotes.")
+        _fail(
+            f"`{name}` should be a number, but it is {type(value).__name__} {_describe(value)}.",
+            hint or "compute the value with arithmetic; do not put it in quotes.",
+        )
     number = float(value)
     if not _isfinite(number):
         _fail(f"`{name}` should be a finite number, but it is {number}.", hint)
@@ -75,8 +81,7 @@ def check_fraction(value, name: str, *, hint: str = "") -> None:
         _fail(f"`{name}` should be a fraction between 0 and 1, but it is {float(value):,.6g}.{extra}", hint)
 
 
-def check_close(value, expected: float, name: str, *, rel: float = 1e-3, abs_tol: float = 0.0,
-                hint: str = "") -> None:
+def check_close(value, expected: float, name: str, *, rel: float = 1e-3, abs_tol: float = 0.0, hint: str = "") -> None:
     """``value`` equals ``expected`` within a relative (and absolute) tolerance."""
     check_number(value, name, hint=hint)
     if not _isclose(float(value), float(expected), rel_tol=rel, abs_tol=abs_tol):
@@ -113,8 +118,12 @@ def check_choice(value, allowed, name: str, *, hint: str = "") -> None:
             return
     elif value in options:
         return
-    _fail(f"`{name}` = {_describe(value)} is not one of the allowed answers: "
-          + ", ".join(repr(o) for o in options) + ".", hint)
+    _fail(
+        f"`{name}` = {_describe(value)} is not one of the allowed answers: "
+        + ", ".join(repr(o) for o in options)
+        + ".",
+        hint,
+    )
 
 
 def check_type(value, expected_type, name: str, *, hint: str = "") -> None:
@@ -145,5 +154,4 @@ def check_same_items(value, expected, name: str, *, hint: str = "") -> None:
 
     got, want = sorted(map(key, value), key=repr), sorted(map(key, expected), key=repr)
     if got != want:
-        _fail(f"`{name}` does not contain the expected items ({len(got)} given, {len(want)} expected).",
-              hint)
+        _fail(f"`{name}` does not contain the expected items ({len(got)} given, {len(want)} expected).", hint)

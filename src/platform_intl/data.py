@@ -18,21 +18,36 @@ Missing values stay missing (``NA``/``NaT``), never 0. Frames are cached after t
 first load; every call returns a fresh copy, so changing it cannot change what the next
 ``load`` returns.
 """
+
 from __future__ import annotations
 
 import datetime as _dt
 import difflib
 import json
 import os
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, Callable, Iterable, NamedTuple
+from typing import Any, NamedTuple
 
 import pandas as pd
 
 __all__ = [
-    "DATASETS_DIR", "ENV_VAR", "PLATFORMS", "METRICS", "Platform", "Citation",
-    "UnknownDatasetError", "FigureNotFoundError", "names", "load", "fields", "cite",
-    "source_of", "figure", "cldr_version", "refresh_internet_penetration",
+    "DATASETS_DIR",
+    "ENV_VAR",
+    "METRICS",
+    "PLATFORMS",
+    "Citation",
+    "FigureNotFoundError",
+    "Platform",
+    "UnknownDatasetError",
+    "cite",
+    "cldr_version",
+    "fields",
+    "figure",
+    "load",
+    "names",
+    "refresh_internet_penetration",
+    "source_of",
 ]
 
 ENV_VAR = "PLATFORM_INTL_DATASETS"
@@ -69,31 +84,34 @@ class Platform(NamedTuple):
 
 
 #: Platform ids used in the ``platform`` column, with display names.
-PLATFORMS: dict[str, Platform] = {p.id: p for p in [
-    Platform("weibo", "Weibo", "微博", "Weibo Corporation (Sina; 'Sina Weibo' until 2014)", "CN"),
-    Platform("twitter", "Twitter / X", "", "Twitter, Inc.; X Corp. since 2023 (renamed X in July 2023)", "US"),
-    Platform("facebook", "Facebook", "", "Meta Platforms", "US"),
-    Platform("meta_family", "Meta family of apps", "", "Meta Platforms", "US"),
-    Platform("instagram", "Instagram", "", "Meta Platforms", "US"),
-    Platform("whatsapp", "WhatsApp", "", "Meta Platforms", "US"),
-    Platform("threads", "Threads", "", "Meta Platforms", "US"),
-    Platform("wechat", "WeChat (Weixin)", "微信", "Tencent", "CN"),
-    Platform("tiktok", "TikTok", "", "ByteDance", "CN"),
-    Platform("douyin", "Douyin", "抖音", "ByteDance", "CN"),
-    Platform("xiaohongshu", "Xiaohongshu (RedNote)", "小红书", "Xingin (private)", "CN"),
-    Platform("lemon8", "Lemon8", "", "ByteDance", "CN"),
-    Platform("line", "LINE", "", "LY Corporation", "JP"),
-]}
+PLATFORMS: dict[str, Platform] = {
+    p.id: p
+    for p in [
+        Platform("weibo", "Weibo", "微博", "Weibo Corporation (Sina; 'Sina Weibo' until 2014)", "CN"),
+        Platform("twitter", "Twitter / X", "", "Twitter, Inc.; X Corp. since 2023 (renamed X in July 2023)", "US"),
+        Platform("facebook", "Facebook", "", "Meta Platforms", "US"),
+        Platform("meta_family", "Meta family of apps", "", "Meta Platforms", "US"),
+        Platform("instagram", "Instagram", "", "Meta Platforms", "US"),
+        Platform("whatsapp", "WhatsApp", "", "Meta Platforms", "US"),
+        Platform("threads", "Threads", "", "Meta Platforms", "US"),
+        Platform("wechat", "WeChat (Weixin)", "微信", "Tencent", "CN"),
+        Platform("tiktok", "TikTok", "", "ByteDance", "CN"),
+        Platform("douyin", "Douyin", "抖音", "ByteDance", "CN"),
+        Platform("xiaohongshu", "Xiaohongshu (RedNote)", "小红书", "Xingin (private)", "CN"),
+        Platform("lemon8", "Lemon8", "", "ByteDance", "CN"),
+        Platform("line", "LINE", "", "LY Corporation", "JP"),
+    ]
+}
 
 #: The metric vocabulary of platform_users, with definitions.
 METRICS: dict[str, str] = {
     "registered": "Registered accounts, cumulative; includes inactive and duplicate accounts. Not users.",
     "MAU": "Monthly active users as the company defines them (Weibo: the last month of the period; "
-           "Twitter: average over the quarter; Facebook: active in the last 30 days).",
+    "Twitter: average over the quarter; Facebook: active in the last 30 days).",
     "DAU": "Daily active users, usually the average over the last month of the period.",
     "mDAU": "Twitter's monetizable DAU: logged-in users who can be shown ads (from Q4 2018).",
     "DAP": "Meta's family daily active people: people using at least one of Facebook, Instagram, "
-           "Messenger or WhatsApp on a day, de-duplicated by Meta's estimate.",
+    "Messenger or WhatsApp on a day, de-duplicated by Meta's estimate.",
     "MAP": "Meta's family monthly active people (the monthly counterpart of DAP).",
     "app_rank": "Position in an app-store chart (1 = top); the note says which chart.",
     "new_users": "New users (sign-ups) during the period the note gives.",
@@ -136,7 +154,8 @@ def _package() -> dict:
         if not path.is_file():
             raise FileNotFoundError(
                 f"No datapackage.json in {directory}. Set the environment variable {ENV_VAR} "
-                "to the folder that holds the course datasets.")
+                "to the folder that holds the course datasets."
+            )
         _PACKAGES[key] = json.loads(path.read_text(encoding="utf-8"))
     return _PACKAGES[key]
 
@@ -152,8 +171,7 @@ def _resource(name: str) -> dict:
         return _resource(normalized)
     close = difflib.get_close_matches(wanted, valid, n=1)
     hint = f" Did you mean {close[0]!r}?" if close else ""
-    raise UnknownDatasetError(
-        f"Unknown dataset {name!r}.{hint} Valid names: {', '.join(valid)}.")
+    raise UnknownDatasetError(f"Unknown dataset {name!r}.{hint} Valid names: {', '.join(valid)}.")
 
 
 def names() -> list[str]:
@@ -169,12 +187,15 @@ def cldr_version() -> str:
 def fields(name: str) -> pd.DataFrame:
     """The schema of a dataset: one row per column with its type, description and constraints."""
     resource = _resource(name)
-    rows = [{
-        "column": f["name"],
-        "type": f["type"],
-        "description": f.get("description", ""),
-        "constraints": ", ".join(f"{k}={v}" for k, v in f.get("constraints", {}).items()),
-    } for f in resource["schema"]["fields"]]
+    rows = [
+        {
+            "column": f["name"],
+            "type": f["type"],
+            "description": f.get("description", ""),
+            "constraints": ", ".join(f"{k}={v}" for k, v in f.get("constraints", {}).items()),
+        }
+        for f in resource["schema"]["fields"]
+    ]
     return pd.DataFrame(rows)
 
 
@@ -215,9 +236,7 @@ def _read(name: str) -> pd.DataFrame:
     if list(raw.columns) != expected:
         raise ValueError(f"{path.name}: columns {list(raw.columns)} do not match the schema {expected}")
     categorical = set(_CATEGORICAL.get(resource["name"], ()))
-    frame = pd.DataFrame({
-        f["name"]: _convert(raw[f["name"]], f, f["name"] in categorical) for f in schema_fields
-    })
+    frame = pd.DataFrame({f["name"]: _convert(raw[f["name"]], f, f["name"] in categorical) for f in schema_fields})
     frame.attrs["dataset"] = resource["name"]
     return frame
 
@@ -250,8 +269,15 @@ class Citation(str):
     prefix: str
     suffix: str
 
-    def __new__(cls, items: Iterable[tuple[str, str]], *, prefix: str = "", suffix: str = "",
-                style: str = "text", table: str = ""):
+    def __new__(
+        cls,
+        items: Iterable[tuple[str, str]],
+        *,
+        prefix: str = "",
+        suffix: str = "",
+        style: str = "text",
+        table: str = "",
+    ):
         items = tuple(items)
         if style == "short":
             text = cls._render_short(items, table)
@@ -267,6 +293,7 @@ class Citation(str):
             if not url:
                 return title
             return f"[{title}]({url})" if markdown else f"{title} <{url}>"
+
         label = "Source" if len(items) == 1 else f"Sources ({len(items)})"
         body = f"{label}: " + "; ".join(one(t, u) for t, u in items) + "." if items else ""
         return " ".join(part for part in (prefix, body, suffix) if part)
@@ -323,9 +350,10 @@ def cite(name_or_frame: Any, *, style: str = "text") -> Citation:
     """
     if style not in ("text", "markdown", "short"):
         raise ValueError(f"style must be 'text', 'markdown' or 'short'; got {style!r}")
+    resource: dict | None
     if isinstance(name_or_frame, str):
         resource = _resource(name_or_frame)
-        frame = load(resource["name"])
+        frame = load(str(resource["name"]))
     elif isinstance(name_or_frame, pd.Series):
         frame = name_or_frame.to_frame().T
         frame.attrs = dict(name_or_frame.attrs)
@@ -346,13 +374,18 @@ def cite(name_or_frame: Any, *, style: str = "text") -> Citation:
         if resource is not None and {"internet_source", "internet_source_url"} <= columns:
             per_row_urls = set(load(resource["name"])["internet_source_url"].dropna())
         if resource is not None:
-            items = [(s["title"], s["path"]) for s in resource.get("sources", [])
-                     if s.get("path") and s["path"] not in per_row_urls]
+            items = [
+                (s["title"], s["path"])
+                for s in resource.get("sources", [])
+                if s.get("path") and s["path"] not in per_row_urls
+            ]
         if {"internet_source", "internet_source_url"} <= columns:
             items += _pairs(frame, "internet_source", "internet_source_url")
     if not items and resource is None:
-        raise ValueError("This frame has no source columns and no dataset name in .attrs; "
-                         "cite the dataset by name instead, e.g. cite('countries').")
+        raise ValueError(
+            "This frame has no source columns and no dataset name in .attrs; "
+            "cite the dataset by name instead, e.g. cite('countries')."
+        )
     items = list(dict.fromkeys(items))
     suffix = _licences(resource) if resource is not None else ""
     table = resource["name"] if resource is not None else ""
@@ -365,12 +398,17 @@ def _platform_id(platform: str) -> str:
     for p in PLATFORMS.values():
         if wanted in (p.id, p.name.casefold(), p.native_name.casefold()) and wanted:
             return p.id
-    aliases = {"sina weibo": "weibo", "x": "twitter", "twitter/x": "twitter", "rednote": "xiaohongshu",
-               "weixin": "wechat", "meta": "meta_family"}
+    aliases = {
+        "sina weibo": "weibo",
+        "x": "twitter",
+        "twitter/x": "twitter",
+        "rednote": "xiaohongshu",
+        "weixin": "wechat",
+        "meta": "meta_family",
+    }
     if wanted in aliases:
         return aliases[wanted]
-    raise FigureNotFoundError(
-        f"Unknown platform {platform!r}. Platform ids: {', '.join(PLATFORMS)}.")
+    raise FigureNotFoundError(f"Unknown platform {platform!r}. Platform ids: {', '.join(PLATFORMS)}.")
 
 
 def _match(platform: str, metric: str, period_end: Any, scope: str) -> tuple[pd.DataFrame, str]:
@@ -382,7 +420,8 @@ def _match(platform: str, metric: str, period_end: Any, scope: str) -> tuple[pd.
     if wanted_metric is None:
         raise FigureNotFoundError(
             f"No {metric!r} figures for {pid}. Its metrics: {', '.join(sorted(metrics))}. "
-            f"Vocabulary: {', '.join(METRICS)}.")
+            f"Vocabulary: {', '.join(METRICS)}."
+        )
     rows = rows[rows["metric"] == wanted_metric]
     wanted_scope = "global" if str(scope).casefold() == "global" else str(scope).upper()
     scopes = sorted(set(rows["scope"].astype(str)))
@@ -400,8 +439,11 @@ def _match(platform: str, metric: str, period_end: Any, scope: str) -> tuple[pd.
     available = ", ".join(labels)
     if hits.empty:
         elsewhere = other_scopes[other_scopes["period_end"].dt.strftime("%Y-%m-%d").str.startswith(key, na=False)]
-        hint = (f" It exists for scope {', '.join(sorted(set(elsewhere['scope'].astype(str))))}."
-                if not elsewhere.empty else "")
+        hint = (
+            f" It exists for scope {', '.join(sorted(set(elsewhere['scope'].astype(str))))}."
+            if not elsewhere.empty
+            else ""
+        )
         raise FigureNotFoundError(f"No {what} figure for {key}.{hint} Available periods: {available}.")
     if len(hits) > 1:
         found = ", ".join(hits["period_end"].dt.strftime("%Y-%m-%d"))
@@ -421,8 +463,7 @@ def figure(platform: str, metric: str, period_end: Any, scope: str = "global") -
     return float(hits["value"].iloc[0])
 
 
-def source_of(platform: str, metric: str, period_end: Any, scope: str = "global", *,
-              style: str = "text") -> Citation:
+def source_of(platform: str, metric: str, period_end: Any, scope: str = "global", *, style: str = "text") -> Citation:
     """The citation of one figure of platform_users: value, period, source, confidence, note."""
     hits, what = _match(platform, metric, period_end, scope)
     row = hits.iloc[0]
@@ -437,17 +478,18 @@ def source_of(platform: str, metric: str, period_end: Any, scope: str = "global"
 WORLD_BANK_API = "https://api.worldbank.org/v2"
 
 
-def _worldbank_url(codes: list[str], indicator: str, years: tuple[int, int], page: int,
-                   per_page: int) -> str:
-    return (f"{WORLD_BANK_API}/country/{';'.join(codes)}/indicator/{indicator}"
-            f"?format=json&date={years[0]}:{years[1]}&per_page={per_page}&page={page}")
+def _worldbank_url(codes: list[str], indicator: str, years: tuple[int, int], page: int, per_page: int) -> str:
+    return (
+        f"{WORLD_BANK_API}/country/{';'.join(codes)}/indicator/{indicator}"
+        f"?format=json&date={years[0]}:{years[1]}&per_page={per_page}&page={page}"
+    )
 
 
 def _urlopen(url: str, timeout: float = 30.0) -> bytes:
     from urllib.request import Request, urlopen
 
     request = Request(url, headers={"User-Agent": "platform-intl-course (+datasets refresh)"})
-    with urlopen(request, timeout=timeout) as response:  # noqa: S310 (fixed https host)
+    with urlopen(request, timeout=timeout) as response:
         return response.read()
 
 
@@ -487,7 +529,11 @@ def refresh_internet_penetration(
         body = get(url)
         payload = json.loads(body.decode("utf-8") if isinstance(body, bytes) else body)
         if not (isinstance(payload, list) and len(payload) == 2 and isinstance(payload[1], list)):
-            message = payload[0].get("message") if isinstance(payload, list) and payload and isinstance(payload[0], dict) else payload
+            message = (
+                payload[0].get("message")
+                if isinstance(payload, list) and payload and isinstance(payload[0], dict)
+                else payload
+            )
             raise RuntimeError(f"World Bank API error for {url}: {message}")
         meta, data = payload
         pages = int(meta.get("pages") or 1)
@@ -499,14 +545,14 @@ def refresh_internet_penetration(
         territory = (record.get("country") or {}).get("id", "")
         if territory not in codes or record.get("value") is None:
             continue  # aggregates (regions, income groups) and empty years
-        rows.append({"territory": territory, "year": int(record["date"]),
-                     "internet_pct": float(record["value"])})
+        rows.append({"territory": territory, "year": int(record["date"]), "internet_pct": float(record["value"])})
     frame = pd.DataFrame(rows, columns=["territory", "year", "internet_pct"])
     if latest_only and not frame.empty:
         frame = frame.sort_values("year").groupby("territory", as_index=False).tail(1)
     frame = frame.sort_values(["territory", "year"]).reset_index(drop=True)
-    title = ("Individuals using the Internet (% of population): ITU via World Bank WDI API, "
-             f"series {indicator}" + (f", last updated {last_updated}" if last_updated else ""))
+    title = f"Individuals using the Internet (% of population): ITU via World Bank WDI API, series {indicator}" + (
+        f", last updated {last_updated}" if last_updated else ""
+    )
     frame["year"] = frame["year"].astype("Int64")
     frame["internet_pct"] = frame["internet_pct"].astype("float64")
     frame["indicator"] = pd.Categorical([indicator] * len(frame))

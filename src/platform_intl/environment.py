@@ -6,23 +6,33 @@ tests. It keeps Jupyter's, IPython's and matplotlib's state inside the environme
 prefix instead of the user's home folder, and puts the environment's ``bin/`` first on
 PATH because nbgrader creates a gradebook by running ``alembic`` in a subprocess.
 """
+
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
 from pathlib import Path
 
+#: Variables that name a folder the course's processes keep their state in (created on set-up).
+STATE_FOLDERS = (
+    "JUPYTER_CONFIG_DIR",
+    "JUPYTER_DATA_DIR",
+    "JUPYTER_RUNTIME_DIR",
+    "IPYTHONDIR",
+    "MPLCONFIGDIR",
+    "NBGRADER_EXCHANGE",
+)
 #: Variables the builder sets, in the order ``tasks.py env`` prints them.
-STATE_VARIABLES = ("JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR", "IPYTHONDIR",
-                   "MPLCONFIGDIR", "NBGRADER_EXCHANGE", "PLATFORM_INTL_DATASETS", "VIRTUAL_ENV")
+STATE_VARIABLES = (*STATE_FOLDERS, "PLATFORM_INTL_DATASETS", "VIRTUAL_ENV")
 
 
 def bin_dir(prefix: Path) -> Path:
     return Path(prefix) / ("Scripts" if os.name == "nt" else "bin")
 
 
-def course_environment(prefix: Path, *, base: Mapping[str, str] | None = None, datasets: Path | None = None,
-                       keep_existing: bool = False) -> dict[str, str]:
+def course_environment(
+    prefix: Path, *, base: Mapping[str, str] | None = None, datasets: Path | None = None, keep_existing: bool = False
+) -> dict[str, str]:
     """``base`` (default: this process's environment) with the course's variables for ``prefix``.
 
     ``keep_existing`` leaves variables that ``base`` already sets as they are (the tests and
@@ -56,7 +66,6 @@ def course_environment(prefix: Path, *, base: Mapping[str, str] | None = None, d
 
 def make_state_dirs(env: Mapping[str, str]) -> None:
     """Create the folders the variables point to (Jupyter fails on a missing runtime folder)."""
-    for key in ("JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR", "IPYTHONDIR",
-                "MPLCONFIGDIR", "NBGRADER_EXCHANGE"):
+    for key in STATE_FOLDERS:
         if env.get(key):
             Path(env[key]).mkdir(parents=True, exist_ok=True)

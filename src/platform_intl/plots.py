@@ -7,6 +7,7 @@ inline PNG carries neither, and the course promises both.
 :func:`use_course_style` sets a colour-blind-safe palette and registers a CJK font so
 that 微博 and 小红书 render instead of empty boxes.
 """
+
 from __future__ import annotations
 
 import base64
@@ -61,6 +62,45 @@ def palette(n: int | None = None) -> list:
     return sns.color_palette(PALETTE_NAME, n)
 
 
+def font_context():
+    """A matplotlib rc context with the course fonts: Latin first, then Noto Sans CJK for 微博 and 万.
+
+    Text artists keep the font family they were created with, so figures and axes must be
+    made inside it, not only drawn.
+    """
+    import matplotlib
+
+    register_cjk_font()
+    return matplotlib.rc_context({"font.family": [LATIN_FONT_NAME, CJK_FONT_NAME], "axes.unicode_minus": False})
+
+
+def new_figure(size=(7.2, 3.4), *, dpi: int = 80, ncols: int = 1, width_ratios=None):
+    """The course's one way to make a figure: ``(figure, axes)`` outside pyplot, on an Agg canvas,
+    made under :func:`font_context`. ``ncols=0`` makes no axes (for callers that lay out their own).
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    with font_context():
+        fig = Figure(figsize=size, dpi=dpi)
+        FigureCanvasAgg(fig)
+        if ncols == 0:
+            return fig, None
+        if ncols == 1:
+            return fig, fig.add_subplot()
+        return fig, fig.subplots(1, ncols, width_ratios=width_ratios)
+
+
+def render_png(fig) -> bytes:
+    """The figure as PNG bytes, fast: one Agg draw, light compression, no tight bounding box."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
+    with font_context():
+        canvas.draw()
+    return canvas_png(canvas)
+
+
 def _require_text(name: str, value: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ValueError(f"{name} must be a non-empty string describing the figure; got {value!r}")
@@ -89,9 +129,11 @@ def image_html(png: bytes, *, alt: str, source: str = "", caption: str = "") -> 
     text = f"{html.escape(caption.strip())} " if caption.strip() else ""
     credit = f"<em>Source: {html.escape(source.strip())}</em>" if source.strip() else ""
     caption_html = f'<figcaption style="font-size:85%">{text}{credit}</figcaption>' if text or credit else ""
-    return ('<figure class="platform-intl-figure" style="margin:0">'
-            f'<img src="data:image/png;base64,{encoded}" alt="{html.escape(alt, quote=True)}" '
-            f'style="max-width:100%"/>{caption_html}</figure>')
+    return (
+        '<figure class="platform-intl-figure" style="margin:0">'
+        f'<img src="data:image/png;base64,{encoded}" alt="{html.escape(alt, quote=True)}" '
+        f'style="max-width:100%"/>{caption_html}</figure>'
+    )
 
 
 def figure_html(fig, *, alt: str, source: str, caption: str = "") -> str:

@@ -24,6 +24,7 @@ stage of grading per module; docs/architecture.md maps them. Instructor commands
 run nbgrader in the course root (``assignments/``, or ``--course-dir``) and so read its
 ``nbgrader_config.py``, exactly as ``nbgrader`` and the Formgrader do.
 """
+
 from __future__ import annotations
 
 

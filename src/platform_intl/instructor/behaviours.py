@@ -1,5 +1,5 @@
-"""Submission behaviours as recipes applied to a release: what simulated students hand in.
-"""
+"""Submission behaviours as recipes applied to a release: what simulated students hand in."""
+
 from __future__ import annotations
 
 import copy
@@ -14,6 +14,7 @@ from .course import DEFAULT_FIXTURES, REFERENCE_PROFILES, SIMULATED_WRITTEN_ANSW
 
 # -------------------------------------------------------------- submission specs
 
+
 def load_specs(folder: Path = DEFAULT_FIXTURES) -> dict[str, dict]:
     """Submission behaviours: ``<name>.json`` files (see tests/fixtures/submissions/README.md)."""
     specs = {}
@@ -24,8 +25,16 @@ def load_specs(folder: Path = DEFAULT_FIXTURES) -> dict[str, dict]:
         spec.setdefault("assignments", "all" if path.stem in REFERENCE_PROFILES else "first")
         specs[path.stem] = spec
     for name in REFERENCE_PROFILES:
-        specs.setdefault(name, {"behaviour": name, "start_from": name, "operations": [],
-                                "assignments": "all", "expect": {"score_as": name}})
+        specs.setdefault(
+            name,
+            {
+                "behaviour": name,
+                "start_from": name,
+                "operations": [],
+                "assignments": "all",
+                "expect": {"score_as": name},
+            },
+        )
     ordered = {n: specs[n] for n in REFERENCE_PROFILES}
     ordered.update({n: s for n, s in specs.items() if n not in ordered})
     return ordered
@@ -43,7 +52,9 @@ def select_cells(nb, source_nb, selector: str) -> list:
         "written": lambda c: is_answer_cell(c) and c.cell_type == "markdown",
         "test": is_test_cell,
         "hidden-test": lambda c: is_test_cell(c) and nbgrader_meta(c).get("grade_id") in hidden,
-        "read-only": lambda c: c.cell_type == "code" and nbgrader_meta(c).get("locked") and not nbgrader_meta(c).get("grade"),
+        "read-only": lambda c: (
+            c.cell_type == "code" and nbgrader_meta(c).get("locked") and not nbgrader_meta(c).get("grade")
+        ),
     }
     if kind not in tests:
         raise ValueError(f"unknown cell selector {selector!r}")
@@ -65,8 +76,9 @@ def starting_notebook(profile: str, release_nb, source_nb):
     elif profile in ("correct", "partial"):
         answers = harness.solution_answers(source_nb)
         if profile == "partial":
-            first = [nbgrader_meta(c)["grade_id"] for c in release_nb.cells
-                     if is_answer_cell(c) and c.cell_type == "code"][:1]
+            first = [
+                nbgrader_meta(c)["grade_id"] for c in release_nb.cells if is_answer_cell(c) and c.cell_type == "code"
+            ][:1]
             answers = {k: v for k, v in answers.items() if k not in first}
         nb = harness.with_answers(release_nb, answers)
     else:

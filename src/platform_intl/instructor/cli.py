@@ -1,5 +1,5 @@
-"""``course-admin``: the command line.
-"""
+"""``course-admin``: the command line."""
+
 from __future__ import annotations
 
 import argparse
@@ -24,15 +24,24 @@ from .summary import format_summary, summarize
 
 # ----------------------------------------------------------------------------- CLI
 
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="course-admin", description=__doc__.split("\n\n")[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter,
-                                     epilog="Run `course-admin COMMAND -h` for a command's options.")
-    parser.add_argument("--course-dir", type=Path, default=None,
-                        help="nbgrader course root (default: the current folder if it is one, else "
-                             "./assignments/, else the repository's assignments/)")
-    parser.add_argument("--exchange", type=Path, default=None,
-                        help="exchange folder (default: $NBGRADER_EXCHANGE or the course config)")
+    parser = argparse.ArgumentParser(
+        prog="course-admin",
+        description=__doc__.split("\n\n")[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="Run `course-admin COMMAND -h` for a command's options.",
+    )
+    parser.add_argument(
+        "--course-dir",
+        type=Path,
+        default=None,
+        help="nbgrader course root (default: the current folder if it is one, else "
+        "./assignments/, else the repository's assignments/)",
+    )
+    parser.add_argument(
+        "--exchange", type=Path, default=None, help="exchange folder (default: $NBGRADER_EXCHANGE or the course config)"
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("roster", help="import students from a CSV (id, first_name, last_name, email, lms_user_id)")
@@ -65,8 +74,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--fixtures", type=Path, default=DEFAULT_FIXTURES, help="folder of submission specs")
     p.add_argument("--cell-timeout", type=int, default=10, help="seconds a cell may run (default 10)")
     p.add_argument("--assignment", action="append", dest="assignments", help="only this assignment (repeatable)")
-    p.add_argument("--every-assignment", action="store_true",
-                   help="misbehaving students misbehave on every assignment (default: on the first)")
+    p.add_argument(
+        "--every-assignment",
+        action="store_true",
+        help="misbehaving students misbehave on every assignment (default: on the first)",
+    )
     p.add_argument("--no-progress", action="store_true")
     p = sub.add_parser("student-edition", help="build what students receive into a folder")
     p.add_argument("out", type=Path)
@@ -82,8 +94,10 @@ def default_course_dir(cwd: Path | None = None) -> Path:
         for candidate in (folder, folder / "assignments"):
             if (candidate / "nbgrader_config.py").is_file() and (candidate / "source").is_dir():
                 return candidate.resolve()
-    raise SystemExit(f"no nbgrader course (nbgrader_config.py and source/) in {cwd} or above it: "
-                     "run course-admin inside the course, or give --course-dir")
+    raise SystemExit(
+        f"no nbgrader course (nbgrader_config.py and source/) in {cwd} or above it: "
+        "run course-admin inside the course, or give --course-dir"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -117,14 +131,22 @@ def main(argv: list[str] | None = None) -> int:
     elif args.command in ("fetch", "submit", "fetch-feedback"):
         student_command(course, args.command, args.assignment, args.student, args.home)
     elif args.command == "simulate":
-        result = simulate(args.workdir, students=args.students, fixtures=args.fixtures,
-                          cell_timeout=args.cell_timeout, progress=not args.no_progress,
-                          source_course=args.course_dir.resolve(), assignments=args.assignments,
-                          every_assignment=args.every_assignment)
+        result = simulate(
+            args.workdir,
+            students=args.students,
+            fixtures=args.fixtures,
+            cell_timeout=args.cell_timeout,
+            progress=not args.no_progress,
+            source_course=args.course_dir.resolve(),
+            assignments=args.assignments,
+            every_assignment=args.every_assignment,
+        )
         print(result.table)
-        print(f"\n{len(result.profiles)} students, {len(result.summary['assignments'])} assignment(s) in "
-              f"{result.seconds:.0f} s. Course: {result.course.root}\nGrades: {result.grades_csv} and "
-              f"{result.lms_csv}; details: {result.root / 'summary.json'}")
+        print(
+            f"\n{len(result.profiles)} students, {len(result.summary['assignments'])} assignment(s) in "
+            f"{result.seconds:.0f} s. Course: {result.course.root}\nGrades: {result.grades_csv} and "
+            f"{result.lms_csv}; details: {result.root / 'summary.json'}"
+        )
         return 0 if not any(result.autograde_exit_codes.values()) else 1
     elif args.command == "student-edition":
         out = build_student_edition(args.out, course_dir=args.course_dir.resolve(), force=args.force)

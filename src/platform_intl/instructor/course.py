@@ -1,5 +1,5 @@
-"""The instructor's steps on a course folder, each wrapping nbgrader's own command.
-"""
+"""The instructor's steps on a course folder, each wrapping nbgrader's own command."""
+
 from __future__ import annotations
 
 import csv
@@ -18,8 +18,10 @@ from . import harness
 #: The submission behaviours ``course-admin simulate`` plays (package data, one JSON file each).
 DEFAULT_FIXTURES = Path(__file__).resolve().parent / "behaviours"
 REFERENCE_PROFILES = ("correct", "partial", "wrong-values", "blank")
-SIMULATED_WRITTEN_ANSWER = ("(Simulated answer.) The two figures count different things, so they "
-                            "cannot be compared directly; a like-for-like comparison needs the same metric.")
+SIMULATED_WRITTEN_ANSWER = (
+    "(Simulated answer.) The two figures count different things, so they "
+    "cannot be compared directly; a like-for-like comparison needs the same metric."
+)
 
 
 def _num(value) -> str:
@@ -30,10 +32,12 @@ class CourseAdmin(Configurable):
     """Course settings that nbgrader has no place for; set in ``nbgrader_config.py``."""
 
     due_dates = Dict(
-        value_trait=Unicode(), default_value={},
+        value_trait=Unicode(),
+        default_value={},
         help="Due date per assignment, e.g. {'ps1': '2027-02-05 23:59:00 Europe/Copenhagen'}. "
-             "`course-admin release` writes it into the gradebook, where nbgrader's late "
-             "penalty (AssignLatePenalties) and the Formgrader read it.").tag(config=True)
+        "`course-admin release` writes it into the gradebook, where nbgrader's late "
+        "penalty (AssignLatePenalties) and the Formgrader read it.",
+    ).tag(config=True)
 
 
 class LmsGradesExport(ExportPlugin):
@@ -52,8 +56,11 @@ class LmsGradesExport(ExportPlugin):
         assignments = [a for a in gradebook.assignments if not self.assignment or a.name in self.assignment]
         students = [s for s in gradebook.students if not self.student or s.id in self.student]
         header = ["Student", "ID", "SIS User ID", "SIS Login ID", "Email"] + [a.name for a in assignments] + ["Total"]
-        rows = [["Points Possible", "", "", "", ""] + [_num(a.max_score) for a in assignments]
-                + [_num(sum(a.max_score for a in assignments))]]
+        rows = [
+            ["Points Possible", "", "", "", ""]
+            + [_num(a.max_score) for a in assignments]
+            + [_num(sum(a.max_score for a in assignments))]
+        ]
         for student in students:
             scores = []
             for assignment in assignments:
@@ -64,8 +71,11 @@ class LmsGradesExport(ExportPlugin):
                 else:
                     scores.append(max(0.0, sub.score - (sub.late_submission_penalty or 0.0)))
             name = ", ".join(p for p in (student.last_name, student.first_name) if p) or student.id
-            rows.append([name, student.lms_user_id or "", student.id, student.id, student.email or ""]
-                        + [_num(s) for s in scores] + [_num(sum(scores))])
+            rows.append(
+                [name, student.lms_user_id or "", student.id, student.id, student.email or ""]
+                + [_num(s) for s in scores]
+                + [_num(sum(scores))]
+            )
         with open(dest, "w", newline="", encoding="utf-8") as fh:
             writer = csv.writer(fh)
             writer.writerow(header)
@@ -74,6 +84,7 @@ class LmsGradesExport(ExportPlugin):
 
 
 # ------------------------------------------------------------------------ running
+
 
 @dataclass
 class Course:
@@ -130,6 +141,7 @@ class Course:
 
 # ------------------------------------------------------------- instructor steps
 
+
 def import_roster(course: Course, csv_path: Path) -> str:
     """Students into the gradebook: columns id, first_name, last_name, email, lms_user_id."""
     return course.nbgrader("db", "student", "import", str(Path(csv_path).resolve()))
@@ -157,13 +169,20 @@ def autograde(course: Course, assignment: str, *, student: str | None = None, fo
         args.append(f"--student={student}")
     if force:
         args.append("--force")
-    proc = subprocess.Popen(args, cwd=course.root, env=course.env(), stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True, bufsize=1)
+    proc = subprocess.Popen(
+        args, cwd=course.root, env=course.env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1
+    )
     lines = []
     start = re.compile(r"Creating/updating student with ID '([^']+)'")
     done = re.compile(r"Setting destination file permissions|Removing failed assignment|Skipping existing assignment")
-    with tqdm(total=len(students), desc=f"autograde {assignment}", unit="submission",
-              disable=not course.progress, file=sys.stderr) as bar:
+    with tqdm(
+        total=len(students),
+        desc=f"autograde {assignment}",
+        unit="submission",
+        disable=not course.progress,
+        file=sys.stderr,
+    ) as bar:
+        assert proc.stdout is not None  # stdout=PIPE
         for line in proc.stdout:
             lines.append(line)
             match = start.search(line)

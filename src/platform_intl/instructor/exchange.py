@@ -1,5 +1,5 @@
-"""A student's side of the exchange (fetch, submit, fetch feedback), for trying the cycle on one machine.
-"""
+"""A student's side of the exchange (fetch, submit, fetch feedback), for trying the cycle on one machine."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -7,6 +7,7 @@ from pathlib import Path
 from .course import Course
 
 # ------------------------------------------------------------------ student steps
+
 
 def _exchange_config(course_id: str, exchange: Path, home: Path, assignment: str, student: str):
     from traitlets.config import Config
@@ -22,8 +23,7 @@ def _exchange_config(course_id: str, exchange: Path, home: Path, assignment: str
     return cfg
 
 
-def student_exchange(action: str, *, course_id: str, exchange: Path, home: Path, assignment: str,
-                     student: str) -> None:
+def student_exchange(action: str, *, course_id: str, exchange: Path, home: Path, assignment: str, student: str) -> None:
     """A student's fetch, submit or fetch-feedback through nbgrader's exchange, in process.
 
     The same classes ``nbgrader fetch_assignment``/``submit``/``fetch_feedback`` use, with
@@ -47,6 +47,13 @@ def student_command(course: Course, action: str, assignment: str, student: str, 
     home = Path(home).resolve()
     home.mkdir(parents=True, exist_ok=True)
     command = {"fetch": "fetch_assignment", "submit": "submit", "fetch-feedback": "fetch_feedback"}[action]
-    return course.nbgrader(command, assignment, f"--course={course.course_id}", f"--student={student}",
-                           f"--Exchange.root={course.exchange_root}",
-                           f"--Exchange.cache={home / '.nbgrader-cache'}", cwd=home, quiet=False)
+    return course.nbgrader(
+        command,
+        assignment,
+        f"--course={course.course_id}",
+        f"--student={student}",
+        f"--Exchange.root={course.exchange_root}",
+        f"--Exchange.cache={home / '.nbgrader-cache'}",
+        cwd=home,
+        quiet=False,
+    )

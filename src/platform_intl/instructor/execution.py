@@ -1,8 +1,6 @@
-"""Running a submission: timeouts, restarts after crashes, output caps, a scratch working folder.
-"""
-from __future__ import annotations
+"""Running a submission: timeouts, restarts after crashes, output caps, a scratch working folder."""
 
-from importlib import resources
+from __future__ import annotations
 
 import ast
 import copy
@@ -10,6 +8,7 @@ import json
 import os
 import shutil
 import tempfile
+from importlib import resources
 from queue import Empty
 from time import monotonic
 
@@ -83,29 +82,38 @@ class RobustExecute(Execute):
     """
 
     restart_failed_kernel = Bool(
-        True, help="Restart the kernel and continue when a cell ignores the interrupt or "
-                   "the kernel dies (instead of failing the submission).").tag(config=True)
-    max_restarts = Integer(3, help="Kernel restarts per notebook before the remaining cells "
-                                   "are marked as not run.").tag(config=True)
+        True,
+        help="Restart the kernel and continue when a cell ignores the interrupt or "
+        "the kernel dies (instead of failing the submission).",
+    ).tag(config=True)
+    max_restarts = Integer(
+        3, help="Kernel restarts per notebook before the remaining cells are marked as not run."
+    ).tag(config=True)
     protect_tests = Bool(
-        True, help="Before every test cell, restore what tests rely on (see "
-                   "protected_modules) and run test cells without storing them in IPython's "
-                   "history.").tag(config=True)
+        True,
+        help="Before every test cell, restore what tests rely on (see "
+        "protected_modules) and run test cells without storing them in IPython's "
+        "history.",
+    ).tag(config=True)
     protected_modules = List(
-        Unicode(), ["math", "cmath", "numpy", "platform_intl.checks"],
-        help="Modules whose attributes are snapshotted when the kernel starts and put back "
-             "before each test cell.").tag(config=True)
+        Unicode(),
+        ["math", "cmath", "numpy", "platform_intl.checks"],
+        help="Modules whose attributes are snapshotted when the kernel starts and put back before each test cell.",
+    ).tag(config=True)
     protected_packages = List(
-        Unicode(), ["platform_intl"],
-        help="Modules of these packages imported by read-only cells are protected too.").tag(config=True)
+        Unicode(), ["platform_intl"], help="Modules of these packages imported by read-only cells are protected too."
+    ).tag(config=True)
     isolate_working_directory = Bool(
-        True, help="Run the kernel in a scratch copy of the submission folder without its "
-                   "notebooks, which hold the hidden tests while harness.").tag(config=True)
+        True,
+        help="Run the kernel in a scratch copy of the submission folder without its "
+        "notebooks, which hold the hidden tests while harness.",
+    ).tag(config=True)
     max_output_chars = Integer(
-        100_000, help="Text a cell may output (stream and text results); the rest is dropped "
-                      "while the cell runs, with a marker.").tag(config=True)
-    max_output_bytes = Integer(
-        20_000_000, help="Everything a cell may output, images included.").tag(config=True)
+        100_000,
+        help="Text a cell may output (stream and text results); the rest is dropped "
+        "while the cell runs, with a marker.",
+    ).tag(config=True)
+    max_output_bytes = Integer(20_000_000, help="Everything a cell may output, images included.").tag(config=True)
 
     # ---------------------------------------------------------------- notebook
     def preprocess(self, nb, resources=None, km=None):
@@ -122,8 +130,9 @@ class RobustExecute(Execute):
             # As deep as autograded/<student>/<assignment>/, so that relative paths to the
             # other graded notebooks or to ../../../source/ find nothing.
             workdir = os.path.join(scratch, "work", "submission", os.path.basename(os.path.normpath(path)))
-            shutil.copytree(path, workdir, symlinks=True,
-                            ignore=shutil.ignore_patterns("*.ipynb", ".ipynb_checkpoints"))
+            shutil.copytree(
+                path, workdir, symlinks=True, ignore=shutil.ignore_patterns("*.ipynb", ".ipynb_checkpoints")
+            )
             resources["metadata"]["path"] = workdir
         try:
             nb, resources = super().preprocess(nb, resources, km)
@@ -132,10 +141,16 @@ class RobustExecute(Execute):
                 resources["metadata"]["path"] = path
                 shutil.rmtree(scratch, ignore_errors=True)
         if self._tampered:
-            self._notes.append(("protection", "The submission changed what the tests rely on ("
-                                + ", ".join(f"`{name}`" for name in self._tampered[:12])
-                                + (", ..." if len(self._tampered) > 12 else "")
-                                + "); the grader put the originals back before every test cell.", None))
+            self._notes.append(
+                (
+                    "protection",
+                    "The submission changed what the tests rely on ("
+                    + ", ".join(f"`{name}`" for name in self._tampered[:12])
+                    + (", ..." if len(self._tampered) > 12 else "")
+                    + "); the grader put the originals back before every test cell.",
+                    None,
+                )
+            )
         for note in self._notes:
             add_note(nb, *note)
         return nb, resources
@@ -156,13 +171,14 @@ class RobustExecute(Execute):
             return cell, self.resources
         label = cell_label(cell, index)
         if self._gave_up:
-            cell.outputs = [_error_output("NotRun", "The grader did not run this cell: the kernel "
-                                          "kept failing in the cells above.")]
+            cell.outputs = [
+                _error_output("NotRun", "The grader did not run this cell: the kernel kept failing in the cells above.")
+            ]
             return cell, self.resources
         test = is_test_cell(cell)
-        if test and self.protect_tests and not self._hidden(_RESTORE, label, _CHANGED):
-            if self._gave_up:
-                return self.preprocess_cell(cell, resources, index)
+        restored = not (test and self.protect_tests) or self._hidden(_RESTORE, label, _CHANGED)
+        if not restored and self._gave_up:
+            return self.preprocess_cell(cell, resources, index)
         self._timed_out = False
         self._output_budget = {"chars": 0, "bytes": 0, "dropped": 0, "marker": None}
         try:
@@ -173,8 +189,9 @@ class RobustExecute(Execute):
             if not self._timed_out:
                 # The cell finished (its reply came) but its output kept streaming past
                 # iopub_timeout, on a busy machine: keep what arrived and go on.
-                self._notes.append(("output", f"`{label}`: the end of its output arrived too late to "
-                                    "be recorded.", label))
+                self._notes.append(
+                    ("output", f"`{label}`: the end of its output arrived too late to be recorded.", label)
+                )
                 self._replayable.append(index)
                 return cell, self.resources
             return self._kernel_failed(cell, index, label, died=False)
@@ -184,8 +201,7 @@ class RobustExecute(Execute):
             return self._kernel_failed(cell, index, label, died=True)
         self._finish_output_budget(cell, label)
         if self._timed_out:
-            self._notes.append(("timeout", f"`{label}` ran longer than {self.timeout} s and was "
-                                "interrupted.", label))
+            self._notes.append(("timeout", f"`{label}` ran longer than {self.timeout} s and was interrupted.", label))
         else:
             self._replayable.append(index)
         if nbutils.is_locked(cell) and self.protect_tests:
@@ -196,12 +212,15 @@ class RobustExecute(Execute):
 
     def _kernel_failed(self, cell, index, label, *, died: bool):
         """The cell ignored the interrupt or the kernel died: say so, restart, replay."""
-        message = ("The kernel died while running this cell (for example os._exit(), a crash, or "
-                   "running out of memory)." if died else
-                   f"This cell ran longer than {self.timeout} s and ignored the interrupt (for "
-                   "example a loop that catches KeyboardInterrupt or BaseException).")
-        message += (" The grader restarted the kernel, ran the cells above again and went on "
-                    "with the rest of the notebook.")
+        message = (
+            "The kernel died while running this cell (for example os._exit(), a crash, or running out of memory)."
+            if died
+            else f"This cell ran longer than {self.timeout} s and ignored the interrupt (for "
+            "example a loop that catches KeyboardInterrupt or BaseException)."
+        )
+        message += (
+            " The grader restarted the kernel, ran the cells above again and went on with the rest of the notebook."
+        )
         cell.outputs.append(_error_output("KernelDied" if died else "CellNotInterruptible", message))
         self._notes.append(("died" if died else "unresponsive", f"`{label}`: {message}", label))
         self._recover(index)
@@ -223,9 +242,16 @@ class RobustExecute(Execute):
 
     async def _async_hidden(self, code: str, timeout: float | None = None, expressions=None):
         """Run code in the kernel without output or history; the reply content or None."""
-        msg_id = await ensure_async(self.kc.execute(code, silent=True, store_history=False,
-                                                    user_expressions=expressions or {},
-                                                    allow_stdin=False, stop_on_error=False))
+        msg_id = await ensure_async(
+            self.kc.execute(
+                code,
+                silent=True,
+                store_history=False,
+                user_expressions=expressions or {},
+                allow_stdin=False,
+                stop_on_error=False,
+            )
+        )
         deadline = monotonic() + (timeout or min(self.timeout or 30, 30))
         while True:
             remaining = deadline - monotonic()
@@ -244,7 +270,7 @@ class RobustExecute(Execute):
         """Run grader code; on failure record it and, if the kernel is stuck, recover."""
         try:
             reply = run_sync(self._async_hidden)(code, expressions=expressions)
-        except Exception:  # noqa: BLE001
+        except Exception:
             reply = None
         if reply is not None and reply.get("status") == "ok":
             value = (reply.get("user_expressions") or {}).get("changed", {})
@@ -257,13 +283,24 @@ class RobustExecute(Execute):
                     self._tampered.append(name)
             return True
         if reply is not None:
-            self._notes.append(("protection", "Before running `%s` the grader could not restore what the "
-                                "tests rely on (%s: %s): the submission interfered with the grader. Review "
-                                "this submission." % (label, reply.get("ename"),
-                                                      _shorten(reply.get("evalue", ""), 120)), label))
+            self._notes.append(
+                (
+                    "protection",
+                    "Before running `{}` the grader could not restore what the "
+                    "tests rely on ({}: {}): the submission interfered with the grader. Review "
+                    "this submission.".format(label, reply.get("ename"), _shorten(reply.get("evalue", ""), 120)),
+                    label,
+                )
+            )
             return False
-        self._notes.append(("unresponsive", f"The kernel stopped responding before `{label}`; the grader "
-                            "restarted it and ran the cells above again.", label))
+        self._notes.append(
+            (
+                "unresponsive",
+                f"The kernel stopped responding before `{label}`; the grader "
+                "restarted it and ran the cells above again.",
+                label,
+            )
+        )
         self._recover(None)
         return False
 
@@ -272,13 +309,18 @@ class RobustExecute(Execute):
         while True:
             if self._restarts >= self.max_restarts:
                 self._gave_up = True
-                self._notes.append(("gave-up", f"The kernel failed {self._restarts + 1} times; the grader "
-                                    "did not run the remaining cells.", None))
+                self._notes.append(
+                    (
+                        "gave-up",
+                        f"The kernel failed {self._restarts + 1} times; the grader did not run the remaining cells.",
+                        None,
+                    )
+                )
                 return
             self._restarts += 1
             try:
                 run_sync(self._async_replace_kernel)()
-            except Exception as error:  # noqa: BLE001
+            except Exception as error:
                 self.log.error("Could not restart the kernel: %s", error)
                 self._gave_up = True
                 return
@@ -290,7 +332,7 @@ class RobustExecute(Execute):
         mode, self.shutdown_kernel = self.shutdown_kernel, "immediate"
         try:
             await self._async_cleanup_kernel()
-        except Exception as error:  # noqa: BLE001 - a dead kernel may fail to shut down
+        except Exception as error:
             self.log.info("Cleaning up the failed kernel: %s", error)
         finally:
             self.shutdown_kernel = mode
@@ -310,8 +352,13 @@ class RobustExecute(Execute):
                 self.execute_cell(clone, index, store_history=not (test and self.protect_tests))
             except (DeadKernelError, CellTimeoutError):
                 self._replayable.remove(index)
-                self._notes.append(("unresponsive", f"Running `{cell_label(original, index)}` again after a "
-                                    "restart failed too; it was left out.", cell_label(original, index)))
+                self._notes.append(
+                    (
+                        "unresponsive",
+                        f"Running `{cell_label(original, index)}` again after a restart failed too; it was left out.",
+                        cell_label(original, index),
+                    )
+                )
                 return False
             finally:
                 self.nb.cells[index] = original
@@ -355,12 +402,20 @@ class RobustExecute(Execute):
         if not budget or budget["marker"] is None:
             return
         dropped = budget["dropped"]
-        budget["marker"]["text"] = (f"\n[The grader dropped {dropped:,} more characters of output from this "
-                                    f"cell; a cell may print at most {self.max_output_chars:,}.]\n")
+        budget["marker"]["text"] = (
+            f"\n[The grader dropped {dropped:,} more characters of output from this "
+            f"cell; a cell may print at most {self.max_output_chars:,}.]\n"
+        )
         if not any(output is budget["marker"] for output in cell.outputs):
             cell.outputs.append(budget["marker"])
-        self._notes.append(("output", f"`{label}` printed about {budget['chars'] + dropped:,} characters; the "
-                            f"grader kept the first {self.max_output_chars:,}.", label))
+        self._notes.append(
+            (
+                "output",
+                f"`{label}` printed about {budget['chars'] + dropped:,} characters; the "
+                f"grader kept the first {self.max_output_chars:,}.",
+                label,
+            )
+        )
 
 
 def _message_size(content) -> tuple[int, int]:

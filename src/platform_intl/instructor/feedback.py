@@ -1,5 +1,5 @@
-"""Feedback that leaks nothing: no hidden test, solution or mark scheme, not even through outputs.
-"""
+"""Feedback that leaks nothing: no hidden test, solution or mark scheme, not even through outputs."""
+
 from __future__ import annotations
 
 import copy
@@ -17,6 +17,7 @@ from nbgrader.preprocessors import (
 )
 from traitlets import Integer, List, Unicode
 
+from .cells import split_region
 from .intake import _course_folder
 from .notes import ANSI, RECOVERY_FILE, TAG
 
@@ -48,12 +49,16 @@ def copy_feedback_for_renamed_notebooks(assignment=None, student=None, notebooks
 
 # ------------------------------------------------------------------ feedback
 
+
 class _QuietFeedbackPreprocessor(NbGraderPreprocessor):
     """nbconvert's HTMLExporter configures ``NbConvertBase.display_data_priority``, which
     nbgrader's preprocessors do not take as configuration; accept it, without warnings."""
 
-    display_data_priority = List(Unicode(), NbGraderPreprocessor.display_data_priority.default_value,
-                                 help="Accepted from the exporter's configuration; unused.").tag(config=True)
+    display_data_priority = List(
+        Unicode(),
+        NbGraderPreprocessor.display_data_priority.default_value,
+        help="Accepted from the exporter's configuration; unused.",
+    ).tag(config=True)
 
 
 class FeedbackClearHiddenTests(_QuietFeedbackPreprocessor, ClearHiddenTests):
@@ -85,20 +90,7 @@ _SECRETS_CACHE: dict = {}
 
 
 def _hidden_test_lines(source: str) -> list[str]:
-    return _strip_region_inverse(source, "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
-
-
-def _strip_region_inverse(source: str, begin: str, end: str) -> list[str]:
-    """The lines between the markers."""
-    out, inside = [], False
-    for line in source.split("\n"):
-        if begin in line:
-            inside = True
-        elif end in line:
-            inside = False
-        elif inside:
-            out.append(line)
-    return out
+    return split_region(source, "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")[1]
 
 
 class RedactSecrets(_QuietFeedbackPreprocessor):
@@ -114,22 +106,32 @@ class RedactSecrets(_QuietFeedbackPreprocessor):
     min_length = Integer(12, help="Shorter lines are not treated as secrets.").tag(config=True)
 
     def preprocess(self, nb, resources):
-        own = " ".join(" ".join(cell.source.split()) for cell in nb.cells
-                       if nbutils.is_solution(cell) or not cell.get("metadata", {}).get("nbgrader"))
+        own = " ".join(
+            " ".join(cell.source.split())
+            for cell in nb.cells
+            if nbutils.is_solution(cell) or not cell.get("metadata", {}).get("nbgrader")
+        )
         secrets = {line for line in (" ".join(s.split()) for s in self._secrets(resources)) if line not in own}
         if not secrets:
             return nb, resources
         patterns = set()
         for line in secrets:
-            patterns |= {line, " ".join(json.dumps(line)[1:-1].split()),
-                         " ".join(repr(line)[1:-1].split()), " ".join(html.escape(line).split())}
+            patterns |= {
+                line,
+                " ".join(json.dumps(line)[1:-1].split()),
+                " ".join(repr(line)[1:-1].split()),
+                " ".join(html.escape(line).split()),
+            }
         redacted = 0
         for cell in nb.cells:
             for output in cell.get("outputs", []):
                 redacted += self._redact_output(output, patterns)
         if redacted:
-            self.log.warning("Hid %d line(s) of instructor-only text in the outputs of %s",
-                             redacted, resources.get("nbgrader", {}).get("student"))
+            self.log.warning(
+                "Hid %d line(s) of instructor-only text in the outputs of %s",
+                redacted,
+                resources.get("nbgrader", {}).get("student"),
+            )
         return nb, resources
 
     def _secrets(self, resources) -> set[str]:
@@ -144,8 +146,7 @@ class RedactSecrets(_QuietFeedbackPreprocessor):
         secrets: set[str] = set()
         sources = Path(coursedir.format_path(coursedir.source_directory, ".", "."))
         for source in sorted(sources.glob("*/*.ipynb")):
-            released = Path(coursedir.format_path(coursedir.release_directory, ".", source.parent.name),
-                            source.name)
+            released = Path(coursedir.format_path(coursedir.release_directory, ".", source.parent.name), source.name)
             secrets |= self._notebook_secrets(source, released)
         db_url = info.get("db_url")
         if db_url:
@@ -154,9 +155,12 @@ class RedactSecrets(_QuietFeedbackPreprocessor):
                     for assignment in gb.assignments:
                         for notebook in assignment.notebooks:
                             for cell in notebook.source_cells:
-                                secrets |= {" ".join(line.split()) for line in _hidden_test_lines(cell.source or "")
-                                            if len(line.strip()) >= self.min_length}
-            except Exception as error:  # noqa: BLE001
+                                secrets |= {
+                                    " ".join(line.split())
+                                    for line in _hidden_test_lines(cell.source or "")
+                                    if len(line.strip()) >= self.min_length
+                                }
+            except Exception as error:
                 self.log.warning("Could not read hidden tests from the gradebook: %s", error)
         return secrets
 
@@ -212,12 +216,19 @@ class RedactSecrets(_QuietFeedbackPreprocessor):
                 if mime == "text/html" or mime == "image/svg+xml":
                     flat = " ".join(html.unescape(TAG.sub(" ", text)).split())
                     if any(p in flat for p in patterns):
-                        data[mime] = f"<pre>{html.escape(self.replacement)}</pre>" if mime == "text/html" else \
-                            "<svg xmlns='http://www.w3.org/2000/svg'/>"
+                        data[mime] = (
+                            f"<pre>{html.escape(self.replacement)}</pre>"
+                            if mime == "text/html"
+                            else "<svg xmlns='http://www.w3.org/2000/svg'/>"
+                        )
                         hits += 1
                 elif mime.startswith("text/") or mime.endswith("json") or mime.endswith("javascript"):
                     new, n = self._redact_text(text, patterns)
                     if n:
-                        data[mime] = new if isinstance(value, str) or mime.startswith("text/") else {"redacted": self.replacement}
+                        data[mime] = (
+                            new
+                            if isinstance(value, str) or mime.startswith("text/")
+                            else {"redacted": self.replacement}
+                        )
                         hits += n
         return hits

@@ -5,6 +5,7 @@ release scores zero, its golden submissions score as asserted) and by the class
 simulation. Everything goes through nbgrader's own commands; scores are read from the
 gradebook, never from `nbgrader validate`'s exit code (jupyter/nbgrader#1908).
 """
+
 from __future__ import annotations
 
 import ast
@@ -14,7 +15,7 @@ import shutil
 import subprocess
 import sys
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import nbformat
@@ -76,8 +77,7 @@ class CourseSandbox:
 
     def nbgrader(self, *args: str, check: bool = True, timeout: float = 900) -> CommandResult:
         cmd = [sys.executable, "-m", "nbgrader", *args]
-        proc = subprocess.run(cmd, cwd=self.root, env=self.env(), capture_output=True, text=True,
-                              timeout=timeout)
+        proc = subprocess.run(cmd, cwd=self.root, env=self.env(), capture_output=True, text=True, timeout=timeout)
         result = CommandResult(cmd, proc.returncode, proc.stdout + proc.stderr)
         self.log.append(result)
         if check and proc.returncode != 0:
@@ -91,8 +91,9 @@ class CourseSandbox:
         self.nbgrader("generate_assignment", assignment, "--force")
         return self.notebook_paths(assignment, "release")
 
-    def submit(self, assignment: str, student: str, notebooks: dict[str, object], *,
-               timestamp: datetime | None = None) -> Path:
+    def submit(
+        self, assignment: str, student: str, notebooks: dict[str, object], *, timestamp: datetime | None = None
+    ) -> Path:
         """Place a submission as `nbgrader collect` would: submitted/<student>/<assignment>/.
 
         ``notebooks`` maps a file name to a NotebookNode, a path, or raw text/bytes (to
@@ -110,7 +111,7 @@ class CourseSandbox:
                 target.write_text(content, encoding="utf-8")
             else:
                 nbformat.write(content, str(target))
-        stamp = (timestamp or datetime.now(timezone.utc)).strftime("%Y-%m-%d %H:%M:%S.%f %Z")
+        stamp = (timestamp or datetime.now(UTC)).strftime("%Y-%m-%d %H:%M:%S.%f %Z")
         (folder / "timestamp.txt").write_text(stamp)
         return folder
 
@@ -159,8 +160,11 @@ def strip_solution_markers(source: str) -> str:
 
 def solution_answers(source_nb) -> dict[str, str]:
     """The instructor's answers, as a student who solved everything would submit them."""
-    return {nbgrader_meta(c)["grade_id"]: strip_solution_markers(c.source)
-            for c in source_nb.cells if is_answer_cell(c) and c.cell_type == "code"}
+    return {
+        nbgrader_meta(c)["grade_id"]: strip_solution_markers(c.source)
+        for c in source_nb.cells
+        if is_answer_cell(c) and c.cell_type == "code"
+    }
 
 
 _SKEW = '''
@@ -197,8 +201,11 @@ def skewed_answers(source_nb) -> dict[str, str]:
     for gid, code in solution_answers(source_nb).items():
         names = []
         for node in ast.parse(code).body:
-            targets = node.targets if isinstance(node, ast.Assign) else (
-                [node.target] if isinstance(node, (ast.AnnAssign, ast.AugAssign)) else [])
+            targets = (
+                node.targets
+                if isinstance(node, ast.Assign)
+                else ([node.target] if isinstance(node, (ast.AnnAssign, ast.AugAssign)) else [])
+            )
             names += [t.id for t in targets if isinstance(t, ast.Name)]
         if names:
             code += "\n" + _SKEW + "".join(f"{n} = _skew({n})\n" for n in dict.fromkeys(names))

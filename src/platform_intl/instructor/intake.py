@@ -1,5 +1,5 @@
-"""Intake: turn whatever a student handed in into a notebook nbgrader can grade, with a note for each repair.
-"""
+"""Intake: turn whatever a student handed in into a notebook nbgrader can grade, with a note for each repair."""
+
 from __future__ import annotations
 
 import copy
@@ -19,9 +19,11 @@ from nbgrader.preprocessors import (
     OverwriteCells,
 )
 
+from .cells import split_region
 from .notes import NOTES_KEY, RECOVERY_FILE, add_note
 
 # ------------------------------------------------------------------ unreadable files
+
 
 class RobustNotebookExporter(NotebookExporter):
     """Notebook exporter for ``Autograde`` that never lets one file stop the run.
@@ -48,28 +50,35 @@ class RobustNotebookExporter(NotebookExporter):
                 add_note(nb, "renamed", renamed)
             try:
                 return self.from_notebook_node(nb, resources=copy.deepcopy(pristine), **kw)
-            except Exception as error:  # noqa: BLE001 - any failure: try the fallbacks
+            except Exception as error:
                 if _is_infrastructure_error(error):
                     raise
                 problem = f"nbgrader could not process it ({type(error).__name__}: {error})"
             repaired, changed = _repair_metadata(nb)
             if changed:
-                add_note(repaired, "repaired", "Cells whose nbgrader metadata was broken were treated as "
-                         f"ordinary cells: {', '.join(changed)}. " + problem)
+                add_note(
+                    repaired,
+                    "repaired",
+                    "Cells whose nbgrader metadata was broken were treated as "
+                    f"ordinary cells: {', '.join(changed)}. " + problem,
+                )
                 try:
                     return self.from_notebook_node(repaired, resources=copy.deepcopy(pristine), **kw)
-                except Exception as error:  # noqa: BLE001
+                except Exception as error:
                     if _is_infrastructure_error(error):
                         raise
                     problem += f"; after repair: {type(error).__name__}: {error}"
         self.log.warning("Grading %s as unanswered: %s", filename, problem)
         blank = self._blank_notebook(resources)
         name = os.path.basename(filename)
-        add_note(blank, "unreadable",
-                 f"The submitted file `{name}` could not be graded: {_shorten(problem, 300)}. "
-                 "It was graded as the unanswered release, so every automatic test scores 0. "
-                 "The file itself is kept unchanged in the submission folder for the instructor "
-                 "to inspect.")
+        add_note(
+            blank,
+            "unreadable",
+            f"The submitted file `{name}` could not be graded: {_shorten(problem, 300)}. "
+            "It was graded as the unanswered release, so every automatic test scores 0. "
+            "The file itself is kept unchanged in the submission folder for the instructor "
+            "to inspect.",
+        )
         return self.from_notebook_node(blank, resources=copy.deepcopy(pristine), **kw)
 
     @staticmethod
@@ -83,16 +92,20 @@ class RobustNotebookExporter(NotebookExporter):
 
     def _blank_notebook(self, resources) -> NotebookNode:
         """The released notebook, or the source with solutions cleared if there is none."""
-        coursedir = self.parent.coursedir
+        coursedir = getattr(self.parent, "coursedir", None)
+        if coursedir is None:
+            raise RuntimeError("the exporter runs only inside nbgrader's autograde, which sets its course folder")
         info = resources["nbgrader"]
-        released = Path(coursedir.format_path(coursedir.release_directory, ".", info["assignment"]),
-                        info["notebook"] + ".ipynb")
+        released = Path(
+            coursedir.format_path(coursedir.release_directory, ".", info["assignment"]), info["notebook"] + ".ipynb"
+        )
         if released.exists():
             return nbformat.read(str(released), as_version=4)
         from nbgrader.preprocessors import ClearSolutions
 
-        source = Path(coursedir.format_path(coursedir.source_directory, ".", info["assignment"]),
-                      info["notebook"] + ".ipynb")
+        source = Path(
+            coursedir.format_path(coursedir.source_directory, ".", info["assignment"]), info["notebook"] + ".ipynb"
+        )
         nb = nbformat.read(str(source), as_version=4)
         nb, _ = ClearSolutions(parent=self).preprocess(nb, {})
         return nb
@@ -123,7 +136,7 @@ def _read_notebook(filename) -> tuple[NotebookNode | None, str]:
         nb = nbformat.reads(text, as_version=4)
         if not isinstance(nb.get("cells"), list):
             raise ValueError("no list of cells")
-    except Exception as error:  # noqa: BLE001
+    except Exception as error:
         return None, f"it is JSON but not a notebook ({type(error).__name__}: {_shorten(str(error), 200)})"
     return nb, ""
 
@@ -143,7 +156,7 @@ def _repair_metadata(nb) -> tuple[NotebookNode, list[str]]:
             meta = cell.metadata.nbgrader
             if nbutils.is_grade(cell):
                 float(meta["points"])
-        except Exception:  # noqa: BLE001
+        except Exception:
             changed.append(str(cell.metadata.nbgrader.get("grade_id") or f"cell {index + 1}"))
             del cell.metadata["nbgrader"]
     return nb, changed
@@ -155,6 +168,7 @@ def _shorten(text: str, limit: int) -> str:
 
 
 # ------------------------------------------------------------- renamed notebooks
+
 
 def recover_renamed_notebooks(assignment=None, student=None, notebooks=None, **_ignored) -> None:
     """``Autograde.pre_convert_hook``: grade a notebook submitted under another name.
@@ -178,7 +192,7 @@ def recover_renamed_notebooks(assignment=None, student=None, notebooks=None, **_
     for name in sorted(set(expected) - present):
         wanted_ids = expected[name]
 
-        def overlap(path: Path) -> tuple[int, bool]:
+        def overlap(path: Path, wanted_ids=wanted_ids, name=name) -> tuple[int, bool]:
             return (len(_grade_ids(path) & wanted_ids), path.stem.startswith(Path(name).stem))
 
         candidates = [p for p in unknown if overlap(p) > (0, False)]
@@ -198,9 +212,15 @@ def recover_renamed_notebooks(assignment=None, student=None, notebooks=None, **_
                 existing = json.loads(record.read_text(encoding="utf-8"))
             except ValueError:
                 existing = {}
-        existing.update({name: {"copied_from": original,
-                                "reason": f"the expected {name} was missing; {original} holds its cells"}
-                         for name, original in recovered.items()})
+        existing.update(
+            {
+                name: {
+                    "copied_from": original,
+                    "reason": f"the expected {name} was missing; {original} holds its cells",
+                }
+                for name, original in recovered.items()
+            }
+        )
         record.write_text(json.dumps(existing, indent=2) + "\n", encoding="utf-8")
 
 
@@ -213,7 +233,7 @@ def _course_folder(trait: str, default: str) -> Path:
         coursedir = getattr(Application.instance(), "coursedir", None) if Application.initialized() else None
         if coursedir is not None:
             return Path(coursedir.root) / getattr(coursedir, trait)
-    except Exception:  # noqa: BLE001
+    except Exception:
         pass
     return Path.cwd() / default
 
@@ -228,7 +248,7 @@ def _grade_ids(path: Path) -> set[str]:
     try:
         nb = json.loads(Path(path).read_text(encoding="utf-8"))
         return {c.get("metadata", {}).get("nbgrader", {}).get("grade_id") for c in nb.get("cells", [])} - {None}
-    except Exception:  # noqa: BLE001
+    except Exception:
         return set()
 
 
@@ -245,27 +265,19 @@ def _recovered_from(filename) -> str:
     original = Path(filename).parent / entry.get("copied_from", "")
     if not original.is_file() or original.read_bytes() != Path(filename).read_bytes():
         return ""
-    return (f"The expected `{Path(filename).name}` was not submitted; the grader graded "
-            f"`{original.name}`, which holds its cells. Both files are kept as submitted.")
+    return (
+        f"The expected `{Path(filename).name}` was not submitted; the grader graded "
+        f"`{original.name}`, which holds its cells. Both files are kept as submitted."
+    )
 
 
 # ----------------------------------------------------------- sanitising, recorded
-
-def _strip_region(source: str, begin: str, end: str) -> str:
-    out, inside = [], False
-    for line in source.split("\n"):
-        if begin in line:
-            inside = True
-        elif end in line:
-            inside = False
-        elif not inside:
-            out.append(line)
-    return "\n".join(out)
 
 
 def _same_code(a: str, b: str) -> bool:
     def norm(text):
         return "\n".join(l.rstrip() for l in text.strip().splitlines() if l.strip())
+
     return norm(a) == norm(b)
 
 
@@ -287,8 +299,13 @@ class RecordingDeduplicateIds(DeduplicateIds):
                 del cell.metadata["nbgrader"]
         for gid, count in counts.items():
             if count > 1:
-                add_note(nb, "duplicate", f"`{gid}` appeared {count} times. The last copy was graded; "
-                         "the other copies ran as ordinary cells.", gid)
+                add_note(
+                    nb,
+                    "duplicate",
+                    f"`{gid}` appeared {count} times. The last copy was graded; "
+                    "the other copies ran as ordinary cells.",
+                    gid,
+                )
         return nb, resources
 
 
@@ -301,15 +318,22 @@ class RecordingOverwriteCells(OverwriteCells):
     """
 
     def preprocess(self, nb, resources):
-        before = {c.metadata.get("nbgrader", {}).get("grade_id") for c in nb.cells
-                  if nbutils.is_grade(c) or nbutils.is_solution(c)}
+        before = {
+            c.metadata.get("nbgrader", {}).get("grade_id")
+            for c in nb.cells
+            if nbutils.is_grade(c) or nbutils.is_solution(c)
+        }
         nb, resources = super().preprocess(nb, resources)
         if self.add_missing_cells:
             for cell in nb.cells:
                 gid = cell.metadata.get("nbgrader", {}).get("grade_id")
                 if nbutils.is_grade(cell) and gid not in before:
-                    add_note(nb, "missing-cell", f"The graded cell `{gid}` had been deleted; the grader "
-                             "put the original back and ran it.", gid)
+                    add_note(
+                        nb,
+                        "missing-cell",
+                        f"The graded cell `{gid}` had been deleted; the grader put the original back and ran it.",
+                        gid,
+                    )
         for note in getattr(self, "_pending_notes", []):
             add_note(nb, *note)
         self._pending_notes = []
@@ -328,15 +352,33 @@ class RecordingOverwriteCells(OverwriteCells):
         gid = cell.metadata.get("nbgrader", {}).get("grade_id")
         for attr, old, new in self._changes:
             if attr == "points":
-                self._pending_notes.append(("points", f"The points of `{gid}` had been changed from {old:g} "
-                                            f"to {new}; the original {old:g} were used.", gid))
+                self._pending_notes.append(
+                    (
+                        "points",
+                        f"The points of `{gid}` had been changed from {old:g} "
+                        f"to {new}; the original {old:g} were used.",
+                        gid,
+                    )
+                )
             elif attr == "checksum":
-                given = _strip_region(cell.source, "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
+                given = "\n".join(split_region(cell.source, "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")[0])
                 if not _same_code(submitted, given):
                     kind = "test" if nbutils.is_grade(cell) else "read-only"
-                    self._pending_notes.append(("restored", f"The {kind} cell `{gid}` had been edited; the "
-                                                "grader restored the original before running it.", gid))
+                    self._pending_notes.append(
+                        (
+                            "restored",
+                            f"The {kind} cell `{gid}` had been edited; the "
+                            "grader restored the original before running it.",
+                            gid,
+                        )
+                    )
             elif attr in ("cell_type", "locked"):
-                self._pending_notes.append(("restored", f"The {attr.replace('_', ' ')} of `{gid}` had been "
-                                            f"changed from {old} to {new}; the original was restored.", gid))
+                self._pending_notes.append(
+                    (
+                        "restored",
+                        f"The {attr.replace('_', ' ')} of `{gid}` had been "
+                        f"changed from {old} to {new}; the original was restored.",
+                        gid,
+                    )
+                )
         return cell, resources

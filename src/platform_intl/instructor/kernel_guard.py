@@ -5,9 +5,12 @@ then calls ``_install_grader_guard(modules)``. Before each test cell the grader 
 guard's ``restore()``, which puts back the builtins, the checks' modules and IPython's
 hooks that the student's code replaced, and records what it changed.
 """
+
+
 # ruff: noqa
 def _install_grader_guard(protected):
     import builtins, importlib, sys, threading, types
+
     ip = get_ipython()
     bdict = vars(builtins)
     saved_builtins = dict(bdict)
@@ -22,8 +25,17 @@ def _install_grader_guard(protected):
     lists = ("input_transformers_cleanup", "input_transformers_post", "ast_transformers")
     saved_lists = {name: list(getattr(ip, name, [])) for name in lists}
     saved_events = {event: list(cbs) for event, cbs in ip.events.callbacks.items()}
-    methods = ("run_cell", "run_cell_async", "run_code", "run_ast_nodes", "showtraceback",
-               "_showtraceback", "showsyntaxerror", "transform_cell", "should_run_async")
+    methods = (
+        "run_cell",
+        "run_cell_async",
+        "run_code",
+        "run_ast_nodes",
+        "showtraceback",
+        "_showtraceback",
+        "showsyntaxerror",
+        "transform_cell",
+        "should_run_async",
+    )
     saved_methods = {m: vars(ip)[m] for m in methods if m in vars(ip)}
     kernel = getattr(ip, "kernel", None)
     kernel_methods = ("do_execute", "execute_request")
@@ -98,4 +110,3 @@ def _install_grader_guard(protected):
     guard = types.ModuleType("_platform_intl_grader_guard")
     guard.restore, guard.remember, guard.changed = restore, remember, []
     sys.modules[guard.__name__] = guard
-

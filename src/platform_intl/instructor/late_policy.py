@@ -1,13 +1,15 @@
-"""The late policy: points off per started day after the due date.
-"""
+"""The late policy: points off per started day after the due date."""
+
 from __future__ import annotations
 
 import math
+from typing import ClassVar
 
 from nbgrader.plugins import LateSubmissionPlugin
 from traitlets import Enum, Float
 
 # ------------------------------------------------------------------ late policy
+
 
 class SubMarks(LateSubmissionPlugin):
     """Late policy: subtract ``penalty_per_unit`` points for every started ``unit``
@@ -20,7 +22,7 @@ class SubMarks(LateSubmissionPlugin):
     unit = Enum(["minutes", "hours", "days"], "days", help="The unit of lateness.").tag(config=True)
     grace_minutes = Float(0.0, help="Lateness up to this many minutes costs nothing.").tag(config=True)
 
-    SECONDS = {"minutes": 60, "hours": 3600, "days": 86400}
+    SECONDS: ClassVar[dict[str, int]] = {"minutes": 60, "hours": 3600, "days": 86400}
 
     def late_submission_penalty(self, student_id, score, total_seconds_late):
         if total_seconds_late <= self.grace_minutes * 60:

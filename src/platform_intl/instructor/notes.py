@@ -1,5 +1,5 @@
-"""Grader notes: what the grader did or saw, recorded in the graded notebook and shown to the instructor.
-"""
+"""Grader notes: what the grader did or saw, recorded in the graded notebook and shown to the instructor."""
+
 from __future__ import annotations
 
 import re
@@ -38,6 +38,7 @@ NOTE_KINDS = {
 
 # --------------------------------------------------------------------------- notes
 
+
 def add_note(nb: NotebookNode, kind: str, message: str, cell: str | None = None) -> None:
     """Record something the grader did or saw, in the notebook's metadata."""
     notes = nb.metadata.setdefault(NOTES_KEY, {}).setdefault("grader_notes", [])
@@ -59,8 +60,7 @@ def cell_label(cell, index: int) -> str:
 
 
 def is_test_cell(cell) -> bool:
-    return (cell.get("cell_type") == "code" and nbutils.is_grade(cell)
-            and not nbutils.is_solution(cell))
+    return cell.get("cell_type") == "code" and nbutils.is_grade(cell) and not nbutils.is_solution(cell)
 
 
 class AddGraderNotes(NbGraderPreprocessor):
@@ -79,6 +79,9 @@ class AddGraderNotes(NbGraderPreprocessor):
             cell.metadata["editable"] = False
             cell.metadata["deletable"] = False
             nb.cells.insert(0, cell)
-            self.log.warning("Grader notes for %s: %s", resources.get("nbgrader", {}).get("student"),
-                             "; ".join(n["kind"] for n in notes))
+            self.log.warning(
+                "Grader notes for %s: %s",
+                resources.get("nbgrader", {}).get("student"),
+                "; ".join(n["kind"] for n in notes),
+            )
         return nb, resources

@@ -1,5 +1,5 @@
-"""A whole class through the cycle in a temporary course, to rehearse and to test.
-"""
+"""A whole class through the cycle in a temporary course, to rehearse and to test."""
+
 from __future__ import annotations
 
 import csv
@@ -8,7 +8,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from . import harness
@@ -29,6 +29,7 @@ from .summary import format_summary, summarize
 
 # ---------------------------------------------------------------------- simulate
 
+
 @dataclass
 class Simulation:
     root: Path
@@ -42,9 +43,17 @@ class Simulation:
     lms_csv: Path
 
 
-def simulate(workdir: Path | None = None, *, students: int | None = None, fixtures: Path = DEFAULT_FIXTURES,
-             cell_timeout: int = 10, progress: bool = True, source_course: Path,
-             assignments: list[str] | None = None, every_assignment: bool = False) -> Simulation:
+def simulate(
+    workdir: Path | None = None,
+    *,
+    students: int | None = None,
+    fixtures: Path = DEFAULT_FIXTURES,
+    cell_timeout: int = 10,
+    progress: bool = True,
+    source_course: Path,
+    assignments: list[str] | None = None,
+    every_assignment: bool = False,
+) -> Simulation:
     """A class in a temporary course through the whole cycle; see ``course-admin simulate -h``.
 
     Every assignment is released. The reference students (correct, partial, wrong
@@ -55,10 +64,13 @@ def simulate(workdir: Path | None = None, *, students: int | None = None, fixtur
     started = time.monotonic()
     root = Path(workdir or tempfile.mkdtemp(prefix="course-simulation-")).resolve()
     root.mkdir(parents=True, exist_ok=True)
-    overrides = (f"\n# class simulation: short cell time limit\nc.Execute.timeout = {cell_timeout}\n"
-                 f"c.ExecutePreprocessor.timeout = {cell_timeout}\n")
+    overrides = (
+        f"\n# class simulation: short cell time limit\nc.Execute.timeout = {cell_timeout}\n"
+        f"c.ExecutePreprocessor.timeout = {cell_timeout}\n"
+    )
     sandbox = harness.CourseSandbox(root / "course", source_course=source_course, config_overrides=overrides)
     course = Course(root=sandbox.root, exchange=sandbox.exchange, progress=progress)
+    exchange = sandbox.exchange
     specs = load_specs(fixtures)
     names = list(specs)
     count = students or len(names)
@@ -106,7 +118,7 @@ def simulate(workdir: Path | None = None, *, students: int | None = None, fixtur
             # `nbgrader db assignment add --duedate` does, without a process per assignment).
             from nbgrader.api import Gradebook
 
-            due = datetime.now(timezone.utc).replace(tzinfo=None)
+            due = datetime.now(UTC).replace(tzinfo=None)
             with Gradebook(course.db_url) as gb:
                 for assignment in assignments:
                     gb.update_or_create_assignment(assignment, duedate=due)
@@ -116,11 +128,23 @@ def simulate(workdir: Path | None = None, *, students: int | None = None, fixtur
                 continue
             for assignment in submitted_by(sid):
                 home = homes / sid
-                student_exchange("fetch", course_id=course_id, exchange=course.exchange, home=home,
-                                 assignment=assignment, student=sid)
+                student_exchange(
+                    "fetch",
+                    course_id=course_id,
+                    exchange=exchange,
+                    home=home,
+                    assignment=assignment,
+                    student=sid,
+                )
                 apply_spec(specs[profile], home / assignment, course.root / "source" / assignment)
-                student_exchange("submit", course_id=course_id, exchange=course.exchange, home=home,
-                                 assignment=assignment, student=sid)
+                student_exchange(
+                    "submit",
+                    course_id=course_id,
+                    exchange=exchange,
+                    home=home,
+                    assignment=assignment,
+                    student=sid,
+                )
     lap("students fetch and submit")
     say("submitted; collecting and autograding")
     codes = {}
@@ -133,8 +157,14 @@ def simulate(workdir: Path | None = None, *, students: int | None = None, fixtur
         lap("feedback")
     for sid in profiles:
         for assignment in submitted_by(sid):
-            student_exchange("fetch-feedback", course_id=course_id, exchange=course.exchange, home=homes / sid,
-                             assignment=assignment, student=sid)
+            student_exchange(
+                "fetch-feedback",
+                course_id=course_id,
+                exchange=exchange,
+                home=homes / sid,
+                assignment=assignment,
+                student=sid,
+            )
     lap("students fetch feedback")
     grades_csv, lms_csv = export(course, root / "grades.csv", root / "lms-grades.csv")
     lap("export")
@@ -145,5 +175,4 @@ def simulate(workdir: Path | None = None, *, students: int | None = None, fixtur
     (root / "summary.json").write_text(json.dumps(summary, indent=2, default=str) + "\n", encoding="utf-8")
     (root / "nbgrader.log").write_text("\n".join(course.log), encoding="utf-8")
     table = format_summary(summary, {sid: specs[p].get("behaviour", p) for sid, p in profiles.items()})
-    return Simulation(root, course, profiles, summary, table, time.monotonic() - started, codes,
-                      grades_csv, lms_csv)
+    return Simulation(root, course, profiles, summary, table, time.monotonic() - started, codes, grades_csv, lms_csv)

@@ -1,5 +1,5 @@
-"""What students receive: the course without instructor material.
-"""
+"""What students receive: the course without instructor material."""
+
 from __future__ import annotations
 
 import re
@@ -46,15 +46,28 @@ def build_student_edition(out: Path, *, course_dir: Path, repo: Path | None = No
             sandbox.generate(assignment)
             shutil.copytree(sandbox.root / "release" / assignment, out / "assignments" / assignment, ignore=skip)
     package = out / "src" / "platform_intl"
-    shutil.copytree(repo / "src" / "platform_intl", package,
-                    ignore=shutil.ignore_patterns("instructor", "__pycache__", "*.pyc"))
-    leftovers = [str(p.relative_to(out)) for p in package.rglob("*.py")
-                 if re.search(r"platform_intl\.instructor|from \.+instructor\b|from \.+ import .*\binstructor\b",
-                              p.read_text(encoding="utf-8"))]
+    shutil.copytree(
+        repo / "src" / "platform_intl", package, ignore=shutil.ignore_patterns("instructor", "__pycache__", "*.pyc")
+    )
+    leftovers = [
+        str(p.relative_to(out))
+        for p in package.rglob("*.py")
+        if re.search(
+            r"platform_intl\.instructor|from \.+instructor\b|from \.+ import .*\binstructor\b",
+            p.read_text(encoding="utf-8"),
+        )
+    ]
     if leftovers:
         raise SystemExit(f"student modules import instructor-only modules: {leftovers}")
-    for name in ("requirements.lock", "requirements.in", "environment.yml", "tasks.py", "LICENSE",
-                 "LICENSE-content.md", ".gitignore"):
+    for name in (
+        "requirements.lock",
+        "requirements.in",
+        "environment.yml",
+        "tasks.py",
+        "LICENSE",
+        "LICENSE-content.md",
+        ".gitignore",
+    ):
         if (repo / name).exists():
             shutil.copy2(repo / name, out / name)
     pyproject = (repo / "pyproject.toml").read_text(encoding="utf-8")
@@ -73,7 +86,11 @@ def build_student_edition(out: Path, *, course_dir: Path, repo: Path | None = No
             shutil.copy2(images / image, out / "docs" / "images" / image)
     course = Course(root=course_dir)
     config = course.config()
-    (out / "nbgrader_config.py").write_text(STUDENT_CONFIG.format(
-        course_id=str(config.CourseDirectory.get("course_id", "platform-intl")),
-        exchange="/usr/local/share/nbgrader/exchange"), encoding="utf-8")
+    (out / "nbgrader_config.py").write_text(
+        STUDENT_CONFIG.format(
+            course_id=str(config.CourseDirectory.get("course_id", "platform-intl")),
+            exchange="/usr/local/share/nbgrader/exchange",
+        ),
+        encoding="utf-8",
+    )
     return out

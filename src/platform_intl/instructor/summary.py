@@ -1,6 +1,8 @@
-"""Scores, late penalties and grader notes per student, from the gradebook and the graded notebooks.
-"""
+"""Scores, late penalties and grader notes per student, from the gradebook and the graded notebooks."""
+
 from __future__ import annotations
+
+from typing import Any
 
 import nbformat
 
@@ -8,6 +10,7 @@ from .course import Course
 from .notes import NOTE_KINDS, grader_notes
 
 # ------------------------------------------------------------------------ summary
+
 
 def summarize(course: Course, assignments: list[str] | None = None) -> dict:
     """Per student and assignment: scores, penalty, manual grading left, grader notes."""
@@ -19,14 +22,25 @@ def summarize(course: Course, assignments: list[str] | None = None) -> dict:
         known = {a.name: a for a in gb.assignments}
         for name in assignments:
             if name in known:
-                out["assignments"][name] = {"max_score": known[name].max_score,
-                                            "duedate": str(known[name].duedate or "")}
+                out["assignments"][name] = {
+                    "max_score": known[name].max_score,
+                    "duedate": str(known[name].duedate or ""),
+                }
         for student in gb.students:
-            row = out["students"].setdefault(student.id, {"first_name": student.first_name,
-                                                          "last_name": student.last_name, "assignments": {}})
+            row = out["students"].setdefault(
+                student.id, {"first_name": student.first_name, "last_name": student.last_name, "assignments": {}}
+            )
             for name in out["assignments"]:
-                entry = {"graded": False, "score": 0.0, "raw_score": 0.0, "code_score": 0.0,
-                         "late_penalty": 0.0, "needs_manual_grade": False, "notes": [], "files": []}
+                entry: dict[str, Any] = {
+                    "graded": False,
+                    "score": 0.0,
+                    "raw_score": 0.0,
+                    "code_score": 0.0,
+                    "late_penalty": 0.0,
+                    "needs_manual_grade": False,
+                    "notes": [],
+                    "files": [],
+                }
                 folder = course.root / "submitted" / student.id / name
                 if folder.is_dir():
                     entry["files"] = sorted(p.name for p in folder.iterdir() if p.name != "timestamp.txt")
@@ -34,15 +48,25 @@ def summarize(course: Course, assignments: list[str] | None = None) -> dict:
                     sub = gb.find_submission(name, student.id)
                 except MissingEntry:
                     if folder.is_dir() and not any(f.endswith(".ipynb") for f in entry["files"]):
-                        entry["notes"].append({"kind": "no-notebook", "message": "The submission holds no "
-                                               f"notebook (files: {', '.join(entry['files']) or 'none'})."})
+                        entry["notes"].append(
+                            {
+                                "kind": "no-notebook",
+                                "message": "The submission holds no "
+                                f"notebook (files: {', '.join(entry['files']) or 'none'}).",
+                            }
+                        )
                     row["assignments"][name] = entry
                     continue
                 penalty = sub.late_submission_penalty or 0.0
-                entry.update(graded=True, raw_score=sub.score, score=max(0.0, sub.score - penalty),
-                             code_score=sub.code_score, late_penalty=penalty,
-                             seconds_late=sub.total_seconds_late,
-                             needs_manual_grade=bool(sub.needs_manual_grade))
+                entry.update(
+                    graded=True,
+                    raw_score=sub.score,
+                    score=max(0.0, sub.score - penalty),
+                    code_score=sub.code_score,
+                    late_penalty=penalty,
+                    seconds_late=sub.total_seconds_late,
+                    needs_manual_grade=bool(sub.needs_manual_grade),
+                )
                 for nb in sorted((course.root / "autograded" / student.id / name).glob("*.ipynb")):
                     for note in grader_notes(nbformat.read(str(nb), as_version=4)):
                         entry["notes"].append(dict(note, notebook=nb.stem))
@@ -68,8 +92,7 @@ def format_summary(summary: dict, profiles: dict[str, str] | None = None) -> str
                 late.append(f"-{entry['late_penalty']:g}")
             manual += bool(entry.get("needs_manual_grade"))
             notes += [n["kind"] for n in entry.get("notes", [])]
-        cells += [" ".join(late) or "-", str(manual) if manual else "-",
-                  ", ".join(dict.fromkeys(notes)) or "-"]
+        cells += [" ".join(late) or "-", str(manual) if manual else "-", ", ".join(dict.fromkeys(notes)) or "-"]
         rows.append(cells)
     widths = [max(len(str(r[i])) for r in [header] + rows) for i in range(len(header))]
     lines = ["  ".join(str(c).ljust(w) for c, w in zip(r, widths)).rstrip() for r in [header] + rows]

@@ -1,10 +1,10 @@
-"""Which languages to add under a budget: the exact optimum by enumeration against greedy.
-"""
+"""Which languages to add under a budget: the exact optimum by enumeration against greedy."""
+
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -22,6 +22,7 @@ from .reach import ReachModel
 # ---------------------------------------------------------------------------------------
 # Language prioritisation under a budget: exact enumeration against greedy
 # ---------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class LanguagePlan:
@@ -58,8 +59,15 @@ class LanguageBudgetProblem:
     lose (see :func:`greedy_loses_example`).
     """
 
-    def __init__(self, languages: Sequence[str], subset_reach, costs, *,
-                 conversion_lift: float | None = None, revenue_per_user: float = 1.0):
+    def __init__(
+        self,
+        languages: Sequence[str],
+        subset_reach,
+        costs,
+        *,
+        conversion_lift: float | None = None,
+        revenue_per_user: float = 1.0,
+    ):
         self.languages = tuple(validate_language_tag(t) for t in languages)
         n = len(self.languages)
         if n == 0 or n > ReachModel.MAX_CANDIDATES:
@@ -80,19 +88,20 @@ class LanguageBudgetProblem:
         if self.costs.shape != (n,):
             raise ValueError(f"give one cost per language ({n})")
         self.conversion_lift = _check_fraction(
-            conversion_lift_from_csa() if conversion_lift is None else conversion_lift, "conversion_lift")
+            conversion_lift_from_csa() if conversion_lift is None else conversion_lift, "conversion_lift"
+        )
         self.revenue_per_user = _check_non_negative(revenue_per_user, "revenue_per_user (USD)")
         subset_cost = np.zeros(1 << n)
         size = np.zeros(1 << n, dtype=np.int64)
         for b in range(n):
-            subset_cost[1 << b: 2 << b] = subset_cost[: 1 << b] + self.costs[b]
-            size[1 << b: 2 << b] = size[: 1 << b] + 1
+            subset_cost[1 << b : 2 << b] = subset_cost[: 1 << b] + self.costs[b]
+            size[1 << b : 2 << b] = size[: 1 << b] + 1
         self.subset_cost = subset_cost
         self.subset_size = size
 
     # -- construction -------------------------------------------------------------------
     @classmethod
-    def from_table(cls, table: pd.DataFrame, **options) -> "LanguageBudgetProblem":
+    def from_table(cls, table: pd.DataFrame, **options) -> LanguageBudgetProblem:
         """From a table with columns language, reach, cost, for audiences that do not overlap.
 
         Disjoint audiences make reach additive: a subset reaches the sum of its rows.
@@ -102,18 +111,22 @@ class LanguageBudgetProblem:
         n = len(reach)
         subset = np.zeros(1 << n)
         for b in range(n):
-            subset[1 << b: 2 << b] = subset[: 1 << b] + reach[b]
+            subset[1 << b : 2 << b] = subset[: 1 << b] + reach[b]
         return cls(list(table["language"]), subset, list(table["cost"]), **options)
 
     @classmethod
-    def from_reach_model(cls, model: ReachModel, costs, **options) -> "LanguageBudgetProblem":
+    def from_reach_model(cls, model: ReachModel, costs, **options) -> LanguageBudgetProblem:
         return cls(model.candidates, model.subset_reach(), costs, **options)
 
-    def with_costs(self, costs) -> "LanguageBudgetProblem":
+    def with_costs(self, costs) -> LanguageBudgetProblem:
         """The same audiences with new costs (reach is reused, not recomputed)."""
-        return LanguageBudgetProblem(self.languages, self.subset_reach, costs,
-                                     conversion_lift=self.conversion_lift,
-                                     revenue_per_user=self.revenue_per_user)
+        return LanguageBudgetProblem(
+            self.languages,
+            self.subset_reach,
+            costs,
+            conversion_lift=self.conversion_lift,
+            revenue_per_user=self.revenue_per_user,
+        )
 
     # -- evaluation ---------------------------------------------------------------------
     def mask(self, languages: Iterable[str]) -> int:
@@ -139,8 +152,14 @@ class LanguageBudgetProblem:
 
     def _plan(self, method: str, budget: float, mask: int) -> LanguagePlan:
         reach = float(self.subset_reach[mask])
-        return LanguagePlan(method, budget, self.languages_of(mask), reach, float(self.subset_cost[mask]),
-                            reach * self.conversion_lift * self.revenue_per_user)
+        return LanguagePlan(
+            method,
+            budget,
+            self.languages_of(mask),
+            reach,
+            float(self.subset_cost[mask]),
+            reach * self.conversion_lift * self.revenue_per_user,
+        )
 
     # -- solvers ------------------------------------------------------------------------
     #: Reaches closer than this (relative) are ties: a set of languages is not "better"
@@ -186,9 +205,16 @@ class LanguageBudgetProblem:
         """Optimal and greedy side by side: languages, reach, cost, value, reach per dollar."""
         rows = []
         for plan in (self.optimal(budget), self.greedy(budget)):
-            rows.append({"method": plan.method, "languages": ", ".join(plan.languages) or "(none)",
-                         "reach": plan.reach, "cost": plan.cost, "value": plan.value,
-                         "reach_per_dollar": plan.reach_per_dollar})
+            rows.append(
+                {
+                    "method": plan.method,
+                    "languages": ", ".join(plan.languages) or "(none)",
+                    "reach": plan.reach,
+                    "cost": plan.cost,
+                    "value": plan.value,
+                    "reach_per_dollar": plan.reach_per_dollar,
+                }
+            )
         return pd.DataFrame(rows)
 
     def greedy_shortfalls(self, budgets: Iterable[float]) -> pd.DataFrame:
@@ -196,10 +222,16 @@ class LanguageBudgetProblem:
         rows = []
         for budget in budgets:
             best, quick = self.optimal(budget), self.greedy(budget)
-            rows.append({"budget": best.budget, "optimal_reach": best.reach, "greedy_reach": quick.reach,
-                         "shortfall": best.reach - quick.reach,
-                         "optimal_languages": ", ".join(best.languages) or "(none)",
-                         "greedy_languages": ", ".join(quick.languages) or "(none)"})
+            rows.append(
+                {
+                    "budget": best.budget,
+                    "optimal_reach": best.reach,
+                    "greedy_reach": quick.reach,
+                    "shortfall": best.reach - quick.reach,
+                    "optimal_languages": ", ".join(best.languages) or "(none)",
+                    "greedy_languages": ", ".join(quick.languages) or "(none)",
+                }
+            )
         return pd.DataFrame(rows)
 
     def marginal_table(self, languages: Iterable[str]) -> pd.DataFrame:
@@ -215,8 +247,15 @@ class LanguageBudgetProblem:
             with_it, without = mask | 1 << i, mask & ~(1 << i)
             gain = float(self.subset_reach[with_it] - self.subset_reach[without])
             cost = float(self.costs[i])
-            rows.append({"language": tag, "chosen": chosen, "cost": cost, "marginal_reach": gain,
-                         "reach_per_dollar": gain / cost if cost > 0 else math.inf if gain > 0 else 0.0})
+            rows.append(
+                {
+                    "language": tag,
+                    "chosen": chosen,
+                    "cost": cost,
+                    "marginal_reach": gain,
+                    "reach_per_dollar": gain / cost if cost > 0 else math.inf if gain > 0 else 0.0,
+                }
+            )
         return pd.DataFrame(rows)
 
 
@@ -238,7 +277,7 @@ def greedy_loses_example() -> tuple[LanguageBudgetProblem, float]:
     "best deal" and takes Korean and Vietnamese for exactly 100,000: 10 million people.
     Greedy's mistake is to ignore the budget it strands.
     """
-    table = pd.DataFrame({"language": ["ja", "ko", "vi"],
-                          "reach": [7_000_000, 5_000_000, 5_000_000],
-                          "cost": [60_000, 50_000, 50_000]})
+    table = pd.DataFrame(
+        {"language": ["ja", "ko", "vi"], "reach": [7_000_000, 5_000_000, 5_000_000], "cost": [60_000, 50_000, 50_000]}
+    )
     return LanguageBudgetProblem.from_table(table, conversion_lift=1.0), 100_000.0

@@ -1,8 +1,8 @@
-"""Figures for lecture 07; show them with :func:`platform_intl.plots.show_figure`.
-"""
+"""Figures for lecture 07; show them with :func:`platform_intl.plots.show_figure`."""
+
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 import pandas as pd
 
@@ -13,6 +13,7 @@ from .languages import _require_columns, language_name, validate_language_tag
 # Figures for the lecture (seaborn; show them with platform_intl.plots.show_figure)
 # ---------------------------------------------------------------------------------------
 
+
 def reach_chart(reach: pd.Series, *, title: str, locale: str = "en_US", highlight: Iterable[str] = ()):
     """Horizontal bars of people newly reached per language (a Series indexed by BCP 47 tag).
 
@@ -22,6 +23,7 @@ def reach_chart(reach: pd.Series, *, title: str, locale: str = "en_US", highligh
     import matplotlib.pyplot as plt
     import seaborn as sns
     from matplotlib.ticker import FuncFormatter
+
     from platform_intl.plots import palette
 
     if not isinstance(reach, pd.Series) or reach.empty:
@@ -32,8 +34,9 @@ def reach_chart(reach: pd.Series, *, title: str, locale: str = "en_US", highligh
     frame = frame.sort_values("reach", ascending=False)
     colours = [palette(1)[0] if t in marked else "#b0b0b0" for t in frame["tag"]] if marked else None
     fig, ax = plt.subplots(figsize=(7, 0.35 * len(frame) + 1.4))
-    sns.barplot(data=frame, x="reach", y="language", hue="language" if colours else None,
-                palette=colours, legend=False, ax=ax)
+    sns.barplot(
+        data=frame, x="reach", y="language", hue="language" if colours else None, palette=colours, legend=False, ax=ax
+    )
     ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: format_compact(x, locale)))
     ax.set_title(title)
     ax.set_xlabel("Online speakers newly reached (people)")
@@ -52,8 +55,9 @@ def ad_yield_chart(revenue: pd.DataFrame, *, locale: str = "en_US"):
     if rows.empty:
         raise ValueError("revenue has no rows for Twitter's ad_revenue_per_1000_timeline_views")
     names = {"US": "United States", "ex-US": "Outside the US"}
-    frame = pd.DataFrame({"where": [names.get(str(s), str(s)) for s in rows["scope"]],
-                          "usd": rows["value"].astype(float).to_numpy()})
+    frame = pd.DataFrame(
+        {"where": [names.get(str(s), str(s)) for s in rows["scope"]], "usd": rows["value"].astype(float).to_numpy()}
+    )
     fig, ax = plt.subplots(figsize=(6, 3))
     sns.barplot(data=frame, x="usd", y="where", hue="where", legend=False, ax=ax)
     for y, value in enumerate(frame["usd"]):

@@ -1,5 +1,5 @@
-"""The cost and value of a language: translation, review and moderation against the people reached.
-"""
+"""The cost and value of a language: translation, review and moderation against the people reached."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -41,15 +41,22 @@ class LocalizationCost:
     def total(self) -> float:
         return self.translation + self.review_qa + self.moderation
 
-    def __add__(self, other: "LocalizationCost") -> "LocalizationCost":
+    def __add__(self, other: LocalizationCost) -> LocalizationCost:
         if not isinstance(other, LocalizationCost):
             return NotImplemented
-        return LocalizationCost(self.translation + other.translation, self.review_qa + other.review_qa,
-                                self.moderation + other.moderation)
+        return LocalizationCost(
+            self.translation + other.translation, self.review_qa + other.review_qa, self.moderation + other.moderation
+        )
 
 
-def localization_cost(words, price_per_word, *, review_qa_share: float = REVIEW_QA_SHARE,
-                      moderation_per_year: float = 0.0, years: float = 1.0) -> LocalizationCost:
+def localization_cost(
+    words,
+    price_per_word,
+    *,
+    review_qa_share: float = REVIEW_QA_SHARE,
+    moderation_per_year: float = 0.0,
+    years: float = 1.0,
+) -> LocalizationCost:
     """Cost of localizing ``words`` source words into one language.
 
     Translation is words x price per word (USD); review and QA are ``review_qa_share`` of
@@ -74,19 +81,23 @@ def translation_prices(economics: pd.DataFrame | None = None) -> pd.DataFrame:
         from platform_intl import data
 
         economics = data.load("localization_economics")
-    _require_columns(economics, ("item", "language", "value", "unit", "is_assumption", "source_title"),
-                     "localization_economics")
+    _require_columns(
+        economics, ("item", "language", "value", "unit", "is_assumption", "source_title"), "localization_economics"
+    )
     rows = economics[(economics["item"] == "translation_price_per_word") & economics["language"].notna()]
     wrong_unit = rows[rows["unit"] != "USD_per_word"]
     if len(wrong_unit):
         raise PriceUnitError(f"translation prices must be in USD_per_word; found {sorted(set(wrong_unit['unit']))}")
-    table = pd.DataFrame({
-        "language": rows["language"].astype(str).map(validate_language_tag),
-        "price_per_word": [check_price_per_word(float(v), str(lang))
-                           for v, lang in zip(rows["value"], rows["language"])],
-        "is_assumption": rows["is_assumption"].astype("boolean").fillna(False).astype(bool),
-        "source_title": rows["source_title"].astype(str),
-    })
+    table = pd.DataFrame(
+        {
+            "language": rows["language"].astype(str).map(validate_language_tag),
+            "price_per_word": [
+                check_price_per_word(float(v), str(lang)) for v, lang in zip(rows["value"], rows["language"])
+            ],
+            "is_assumption": rows["is_assumption"].astype("boolean").fillna(False).astype(bool),
+            "source_title": rows["source_title"].astype(str),
+        }
+    )
     return table.reset_index(drop=True)
 
 

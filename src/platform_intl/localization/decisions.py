@@ -1,8 +1,8 @@
-"""A weighted decision matrix for compliance and data-localization trade-offs between markets.
-"""
+"""A weighted decision matrix for compliance and data-localization trade-offs between markets."""
+
 from __future__ import annotations
 
-from typing import Iterable, Mapping
+from collections.abc import Iterable, Mapping
 
 import pandas as pd
 
@@ -12,9 +12,14 @@ from .languages import _check_non_negative
 # Weighted decision matrix
 # ---------------------------------------------------------------------------------------
 
-def weighted_decision_matrix(scores: pd.DataFrame, weights: Mapping[str, float], *,
-                             lower_is_better: Iterable[str] = (), scale: tuple[float, float] = (0, 5)
-                             ) -> pd.DataFrame:
+
+def weighted_decision_matrix(
+    scores: pd.DataFrame,
+    weights: Mapping[str, float],
+    *,
+    lower_is_better: Iterable[str] = (),
+    scale: tuple[float, float] = (0, 5),
+) -> pd.DataFrame:
     """Rank options (rows) by the weighted sum of their criterion scores (columns).
 
     Scores are on a common ``scale`` (default 0 to 5, higher is better). A criterion in
@@ -24,8 +29,9 @@ def weighted_decision_matrix(scores: pd.DataFrame, weights: Mapping[str, float],
     ``weighted_score`` and ``rank`` (1 = best; ties share the better rank), best first.
     """
     if not isinstance(scores, pd.DataFrame):
-        raise TypeError(f"scores must be a pandas DataFrame (options as rows, criteria as columns); "
-                        f"got {type(scores).__name__}")
+        raise TypeError(
+            f"scores must be a pandas DataFrame (options as rows, criteria as columns); got {type(scores).__name__}"
+        )
     if not isinstance(weights, Mapping) or not weights:
         raise ValueError("weights must be a non-empty mapping criterion -> weight")
     criteria = list(weights)

@@ -5,11 +5,13 @@ de_DE; 1000 reads "1,000" in en_US and "1.000" in da_DK and de_DE. Every formatt
 CLDR locale identifier in either spelling, ``da_DK`` or the BCP 47 form ``da-DK``, and raises
 :class:`LocaleError` for anything else.
 """
+
 from __future__ import annotations
 
 import datetime as _dt
 import numbers as _numbers
 import re as _re
+from collections.abc import Callable
 from functools import lru_cache
 
 import pandas as pd
@@ -19,8 +21,10 @@ from babel import numbers as _bnumbers
 
 COURSE_LOCALES = ("en_US", "zh_CN", "da_DK", "de_DE")
 
-_LOCALE_HINT = ("use a CLDR locale identifier such as 'en_US', 'zh_CN', 'zh_Hant_TW', "
-                "'da_DK' or 'de_DE' (the BCP 47 spelling 'da-DK' works too)")
+_LOCALE_HINT = (
+    "use a CLDR locale identifier such as 'en_US', 'zh_CN', 'zh_Hant_TW', "
+    "'da_DK' or 'de_DE' (the BCP 47 spelling 'da-DK' works too)"
+)
 
 
 class LocaleError(ValueError):
@@ -47,7 +51,11 @@ def _require_number(value, name: str = "value") -> None:
 
 
 def format_number(value, locale: str = "en_US", *, decimals: int | None = None) -> str:
-    """Grouped decimal number: 1234567.5 -> '1,234,567.5' (en_US), '1.234.567,5' (da_DK)."""
+    """Grouped decimal number for a locale.
+
+    >>> format_number(1234567.5, "en_US"), format_number(1234567.5, "da_DK")
+    ('1,234,567.5', '1.234.567,5')
+    """
     _require_number(value)
     loc = parse_locale(locale)
     if decimals is None:
@@ -58,12 +66,17 @@ def format_number(value, locale: str = "en_US", *, decimals: int | None = None) 
 
 
 def format_compact(value, locale: str = "en_US", *, fraction_digits: int = 1) -> str:
-    """Short form: 446,000,000 -> '446M' (en_US), '4.5亿' (zh_CN), '446 mio.' (da_DK)."""
+    r"""Short form of a large number for a locale.
+
+    >>> [format_compact(446_000_000, locale) for locale in ("en_US", "zh_CN", "da_DK", "de_DE")]
+    ['446M', '4.5亿', '446\xa0mio.', '446\xa0Mio.']
+
+    (Danish and German put a no-break space, ``\xa0``, between number and unit.)
+    """
     _require_number(value)
     if fraction_digits < 0:
         raise ValueError(f"fraction_digits must be 0 or more; got {fraction_digits}")
-    return _bnumbers.format_compact_decimal(value, locale=parse_locale(locale),
-                                            fraction_digits=fraction_digits)
+    return _bnumbers.format_compact_decimal(value, locale=parse_locale(locale), fraction_digits=fraction_digits)
 
 
 def format_percent(fraction, locale: str = "en_US", *, decimals: int = 1) -> str:
@@ -72,12 +85,12 @@ def format_percent(fraction, locale: str = "en_US", *, decimals: int = 1) -> str
     if decimals < 0:
         raise ValueError(f"decimals must be 0 or more; got {decimals}")
     # Round first and keep the locale's own pattern, which places the sign and any space.
-    return _bnumbers.format_percent(round(float(fraction), decimals + 2), locale=parse_locale(locale),
-                                    decimal_quantization=False)
+    return _bnumbers.format_percent(
+        round(float(fraction), decimals + 2), locale=parse_locale(locale), decimal_quantization=False
+    )
 
 
-def format_currency(amount, currency: str = "USD", locale: str = "en_US", *,
-                    decimals: int | None = None) -> str:
+def format_currency(amount, currency: str = "USD", locale: str = "en_US", *, decimals: int | None = None) -> str:
     """Money with the locale's symbol placement: '$1,234.50' (en_US), '1.234,50 US$' (da_DK).
 
     ``decimals`` overrides the currency's usual number of decimals (``decimals=0`` gives
@@ -85,8 +98,7 @@ def format_currency(amount, currency: str = "USD", locale: str = "en_US", *,
     """
     _require_number(amount, "amount")
     if not isinstance(currency, str) or len(currency) != 3 or not currency.isalpha():
-        raise ValueError(f"currency must be an ISO 4217 code such as 'USD', 'CNY', 'DKK' or 'EUR'; "
-                         f"got {currency!r}")
+        raise ValueError(f"currency must be an ISO 4217 code such as 'USD', 'CNY', 'DKK' or 'EUR'; got {currency!r}")
     loc = parse_locale(locale)
     code = currency.upper()
     if code not in _bnumbers.list_currencies():
@@ -118,7 +130,7 @@ def format_date(value, locale: str = "en_US", *, length: str = "medium") -> str:
     return _dates.format_date(value, format=length, locale=parse_locale(locale))
 
 
-FORMATS = {
+FORMATS: dict[str, Callable[..., str]] = {
     "number": format_number,
     "compact": format_compact,
     "percent": format_percent,

@@ -1,5 +1,5 @@
-"""Language tags (BCP 47) and the checks on prices and budgets that every costing model shares.
-"""
+"""Language tags (BCP 47) and the checks on prices and budgets that every costing model shares."""
+
 from __future__ import annotations
 
 import math
@@ -12,9 +12,11 @@ import pandas as pd
 # Input validation: language tags, prices, budgets
 # ---------------------------------------------------------------------------------------
 
-_TAG_HINT = ("use a BCP 47 language tag: an ISO 639 language code such as 'da', 'de', 'ja' "
-             "or 'yue', optionally with a script ('zh-Hant') or a region ('pt-BR'), "
-             "separated by hyphens")
+_TAG_HINT = (
+    "use a BCP 47 language tag: an ISO 639 language code such as 'da', 'de', 'ja' "
+    "or 'yue', optionally with a script ('zh-Hant') or a region ('pt-BR'), "
+    "separated by hyphens"
+)
 
 #: Above this many USD per word a price is almost certainly in the wrong unit (cents).
 MAX_PRICE_PER_WORD = 2.0
@@ -47,8 +49,10 @@ def validate_language_tag(tag) -> str:
         raise LanguageTagError(f"a language tag must be a non-empty string; got {tag!r}: {_TAG_HINT}")
     text = tag.strip()
     if "_" in text:
-        raise LanguageTagError(f"{tag!r} is not a BCP 47 language tag (BCP 47 separates subtags with "
-                               f"hyphens): did you mean {text.replace('_', '-')!r}? {_TAG_HINT}")
+        raise LanguageTagError(
+            f"{tag!r} is not a BCP 47 language tag (BCP 47 separates subtags with "
+            f"hyphens): did you mean {text.replace('_', '-')!r}? {_TAG_HINT}"
+        )
     if not langcodes.tag_is_valid(text):
         raise LanguageTagError(f"{tag!r} is not a valid BCP 47 language tag: {_TAG_HINT}")
     return langcodes.standardize_tag(text)
@@ -79,13 +83,17 @@ def check_price_per_word(price, language: str | None = None) -> float:
     """
     where = f" for {language!r}" if language else ""
     number = _finite_number(price, f"the price per word{where}", PriceUnitError)
-    allowed = (f"allowed: 0 to {MAX_PRICE_PER_WORD:g} USD per word (vendor quotes run "
-               f"{TYPICAL_PRICE_RANGE[0]:g} to {TYPICAL_PRICE_RANGE[1]:g})")
+    allowed = (
+        f"allowed: 0 to {MAX_PRICE_PER_WORD:g} USD per word (vendor quotes run "
+        f"{TYPICAL_PRICE_RANGE[0]:g} to {TYPICAL_PRICE_RANGE[1]:g})"
+    )
     if number < 0:
         raise PriceUnitError(f"the price per word{where} is negative ({number:g}); {allowed}")
     if number > MAX_PRICE_PER_WORD:
-        raise PriceUnitError(f"the price per word{where} is {number:g} USD, which looks like the wrong "
-                             f"unit: {number:g} cents would be {number / 100:g} USD; {allowed}")
+        raise PriceUnitError(
+            f"the price per word{where} is {number:g} USD, which looks like the wrong "
+            f"unit: {number:g} cents would be {number / 100:g} USD; {allowed}"
+        )
     return number
 
 

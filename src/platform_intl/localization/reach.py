@@ -4,10 +4,11 @@ CLDR gives, per territory, the share of the population that speaks each language
 package docstring of :mod:`platform_intl.localization` for how multilingual speakers are
 counted once.
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
-from typing import Iterable, Sequence
 
 import langcodes
 import numpy as np
@@ -28,18 +29,18 @@ def _row_script(language: str, territory: str) -> tuple[str, str | None]:
     """(language subtag, script) of a CLDR row, the script filled in for its territory."""
     parsed = langcodes.Language.get(language)
     if parsed.script:
-        return parsed.language, parsed.script
+        return parsed.language or "und", parsed.script
     try:
         likely = langcodes.Language.get(f"{parsed.language}-{territory}").maximize()
     except (LookupError, ValueError):
         likely = parsed.maximize()
-    return parsed.language, likely.script
+    return parsed.language or "und", likely.script
 
 
 @lru_cache(maxsize=1024)
 def _candidate_key(tag: str) -> tuple[str, str | None, str | None]:
     parsed = langcodes.Language.get(tag)
-    return parsed.language, parsed.script or parsed.maximize().script, parsed.territory
+    return parsed.language or "und", parsed.script or parsed.maximize().script, parsed.territory
 
 
 def _combine(shares: np.ndarray, overlap: str, axis: int = -1) -> np.ndarray:
@@ -71,19 +72,27 @@ class ReachModel:
 
     MAX_CANDIDATES = 20
 
-    def __init__(self, territory_languages, countries, candidates: Sequence[str], *,
-                 already_served: Sequence[str] = (), overlap: str = "independent",
-                 exclude_territories: Iterable[str] = ()):
-        _require_columns(territory_languages, ("territory", "language", "population_share"),
-                         "territory_languages")
+    def __init__(
+        self,
+        territory_languages,
+        countries,
+        candidates: Sequence[str],
+        *,
+        already_served: Sequence[str] = (),
+        overlap: str = "independent",
+        exclude_territories: Iterable[str] = (),
+    ):
+        _require_columns(territory_languages, ("territory", "language", "population_share"), "territory_languages")
         _require_columns(countries, ("territory", "population", "internet_pct"), "countries")
         self.overlap = _check_overlap(overlap)
         self.candidates = tuple(dict.fromkeys(validate_language_tag(c) for c in candidates))
         if not self.candidates:
             raise ValueError("give at least one candidate language")
         if len(self.candidates) > self.MAX_CANDIDATES:
-            raise ValueError(f"at most {self.MAX_CANDIDATES} candidate languages (exact enumeration "
-                             f"visits 2^n subsets); got {len(self.candidates)}")
+            raise ValueError(
+                f"at most {self.MAX_CANDIDATES} candidate languages (exact enumeration "
+                f"visits 2^n subsets); got {len(self.candidates)}"
+            )
         self.already_served = tuple(dict.fromkeys(validate_language_tag(c) for c in already_served))
         overlap_tags = set(self.candidates) & set(self.already_served)
         if overlap_tags:
@@ -127,28 +136,43 @@ class ReachModel:
                     per_tag[tag][territory] = max(previous, float(share))
         unmatched = [tag for tag in tags if not per_tag[tag]]
         if unmatched:
-            raise ValueError(f"no CLDR territory data for {unmatched}: check the tags (e.g. 'zh-Hant', "
-                             "'pt', 'es', 'ja'); a region subtag limits a tag to that territory")
+            raise ValueError(
+                f"no CLDR territory data for {unmatched}: check the tags (e.g. 'zh-Hant', "
+                "'pt', 'es', 'ja'); a region subtag limits a tag to that territory"
+            )
 
         territories = sorted(t for t in online if any(t in per_tag[c] for c in self.candidates))
         self.territories = tuple(territories)
         self.online_population = np.array([online[t] for t in territories], dtype=float)
-        self.shares = np.array([[per_tag[c].get(t, 0.0) for c in self.candidates] for t in territories],
-                               dtype=float).reshape(len(territories), len(self.candidates))
-        served = np.array([[per_tag[s].get(t, 0.0) for s in self.already_served] for t in territories],
-                          dtype=float).reshape(len(territories), len(self.already_served))
+        self.shares = np.array(
+            [[per_tag[c].get(t, 0.0) for c in self.candidates] for t in territories], dtype=float
+        ).reshape(len(territories), len(self.candidates))
+        served = np.array(
+            [[per_tag[s].get(t, 0.0) for s in self.already_served] for t in territories], dtype=float
+        ).reshape(len(territories), len(self.already_served))
         self.served_share = _combine(served, self.overlap)
         self._subset_reach: np.ndarray | None = None
 
     @classmethod
-    def from_course_data(cls, candidates: Sequence[str], *, already_served: Sequence[str] = ("en",),
-                         overlap: str = "independent", exclude_territories: Iterable[str] = ()
-                         ) -> "ReachModel":
+    def from_course_data(
+        cls,
+        candidates: Sequence[str],
+        *,
+        already_served: Sequence[str] = ("en",),
+        overlap: str = "independent",
+        exclude_territories: Iterable[str] = (),
+    ) -> ReachModel:
         """The model on the course datasets ``territory_languages`` and ``countries``."""
         from platform_intl import data
 
-        return cls(data.load("territory_languages"), data.load("countries"), candidates,
-                   already_served=already_served, overlap=overlap, exclude_territories=exclude_territories)
+        return cls(
+            data.load("territory_languages"),
+            data.load("countries"),
+            candidates,
+            already_served=already_served,
+            overlap=overlap,
+            exclude_territories=exclude_territories,
+        )
 
     def _mask(self, languages: Iterable[str]) -> int:
         mask = 0
@@ -181,13 +205,13 @@ class ReachModel:
                 state = np.empty((1 << n, len(self.territories)))
                 state[0] = 1.0 - self.served_share
                 for b in range(n):
-                    state[1 << b: 2 << b] = state[: 1 << b] * (1.0 - self.shares[:, b])
+                    state[1 << b : 2 << b] = state[: 1 << b] * (1.0 - self.shares[:, b])
                 covered = 1.0 - state
             else:
                 covered = np.empty((1 << n, len(self.territories)))
                 covered[0] = self.served_share
                 for b in range(n):
-                    covered[1 << b: 2 << b] = np.maximum(covered[: 1 << b], self.shares[:, b])
+                    covered[1 << b : 2 << b] = np.maximum(covered[: 1 << b], self.shares[:, b])
             gained = np.clip(covered - self.served_share, 0.0, None)
             self._subset_reach = gained @ self.online_population
         return self._subset_reach
@@ -201,12 +225,15 @@ class ReachModel:
         """Territory by territory: online population, share served before and after, people gained."""
         languages = list(languages)
         after = self.covered_share(languages)
-        frame = pd.DataFrame({
-            "territory": list(self.territories),
-            "online_population": self.online_population,
-            "share_served_before": self.served_share,
-            "share_served_after": after,
-        })
-        frame["newly_reached"] = (frame["share_served_after"] - frame["share_served_before"]).clip(lower=0) \
-            * frame["online_population"]
+        frame = pd.DataFrame(
+            {
+                "territory": list(self.territories),
+                "online_population": self.online_population,
+                "share_served_before": self.served_share,
+                "share_served_after": after,
+            }
+        )
+        frame["newly_reached"] = (frame["share_served_after"] - frame["share_served_before"]).clip(lower=0) * frame[
+            "online_population"
+        ]
         return frame.sort_values("newly_reached", ascending=False, ignore_index=True)

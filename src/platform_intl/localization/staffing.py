@@ -1,5 +1,5 @@
-"""Content-moderation staffing: how many moderators a language needs, and what they cost.
-"""
+"""Content-moderation staffing: how many moderators a language needs, and what they cost."""
+
 from __future__ import annotations
 
 import math
@@ -13,6 +13,7 @@ from .languages import _check_fraction, _check_non_negative, _finite_number, _re
 # ---------------------------------------------------------------------------------------
 # Content-moderation staffing
 # ---------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Staffing:
@@ -30,9 +31,15 @@ class Staffing:
     headcount: int
 
 
-def moderation_staffing(posts_per_day, share_reviewed, reviews_per_moderator_day=REVIEWS_PER_MODERATOR_DAY,
-                        *, coverage_hours: float = 24, shift_hours: float = 8,
-                        workdays_per_week: float = 5) -> Staffing:
+def moderation_staffing(
+    posts_per_day,
+    share_reviewed,
+    reviews_per_moderator_day=REVIEWS_PER_MODERATOR_DAY,
+    *,
+    coverage_hours: float = 24,
+    shift_hours: float = 8,
+    workdays_per_week: float = 5,
+) -> Staffing:
     """Moderators needed for one language, from volume and coverage.
 
     >>> moderation_staffing(1_000_000, 0.02, 800).headcount   # 25 shifts a day, 7 days a week
@@ -60,8 +67,13 @@ def moderation_staffing(posts_per_day, share_reviewed, reviews_per_moderator_day
     return Staffing(reviews, workload, coverage_shifts, shifts, headcount)
 
 
-def staffing_plan(frame: pd.DataFrame, *, moderator_cost_per_year: float = MODERATOR_COST_PER_YEAR,
-                  shift_hours: float = 8, workdays_per_week: float = 5) -> pd.DataFrame:
+def staffing_plan(
+    frame: pd.DataFrame,
+    *,
+    moderator_cost_per_year: float = MODERATOR_COST_PER_YEAR,
+    shift_hours: float = 8,
+    workdays_per_week: float = 5,
+) -> pd.DataFrame:
     """Per language: reviews a day, shifts, headcount and yearly cost.
 
     ``frame`` needs columns language, posts_per_day, share_reviewed,
@@ -72,17 +84,30 @@ def staffing_plan(frame: pd.DataFrame, *, moderator_cost_per_year: float = MODER
     cost = _check_non_negative(moderator_cost_per_year, "moderator_cost_per_year (USD)")
     rows = []
     for record in frame[list(columns)].to_dict("records"):
-        result = moderation_staffing(record["posts_per_day"], record["share_reviewed"],
-                                     record["reviews_per_moderator_day"], coverage_hours=record["coverage_hours"],
-                                     shift_hours=shift_hours, workdays_per_week=workdays_per_week)
-        rows.append({**record, "reviews_per_day": result.reviews_per_day,
-                     "workload_shifts": result.workload_shifts, "coverage_shifts": result.coverage_shifts,
-                     "headcount": result.headcount, "cost_per_year": result.headcount * cost})
+        result = moderation_staffing(
+            record["posts_per_day"],
+            record["share_reviewed"],
+            record["reviews_per_moderator_day"],
+            coverage_hours=record["coverage_hours"],
+            shift_hours=shift_hours,
+            workdays_per_week=workdays_per_week,
+        )
+        rows.append(
+            {
+                **record,
+                "reviews_per_day": result.reviews_per_day,
+                "workload_shifts": result.workload_shifts,
+                "coverage_shifts": result.coverage_shifts,
+                "headcount": result.headcount,
+                "cost_per_year": result.headcount * cost,
+            }
+        )
     return pd.DataFrame(rows)
 
 
-def review_capacity(moderators, reviews_per_moderator_day=REVIEWS_PER_MODERATOR_DAY, *,
-                    workdays_per_week: float = 5) -> float:
+def review_capacity(
+    moderators, reviews_per_moderator_day=REVIEWS_PER_MODERATOR_DAY, *, workdays_per_week: float = 5
+) -> float:
     """Items a team reviews per calendar day (each moderator works ``workdays_per_week`` days)."""
     team = _check_non_negative(moderators, "moderators")
     rate = _check_non_negative(reviews_per_moderator_day, "reviews_per_moderator_day")

@@ -1,5 +1,5 @@
-"""Growth and unit economics: CAGR, projections, registered-to-active, revenue per user.
-"""
+"""Growth and unit economics: CAGR, projections, registered-to-active, revenue per user."""
+
 from __future__ import annotations
 
 import math
@@ -16,6 +16,9 @@ def cagr(start, end, years):
     """Compound annual growth rate: (end / start) ** (1 / years) - 1.
 
     Works on numbers or aligned Series/arrays. ``start`` > 0, ``end`` >= 0, ``years`` > 0.
+
+    >>> round(float(cagr(100, 200, 10)), 4)   # doubling in ten years: about 7.2 % a year
+    0.0718
     """
     check_positive(start, "start")
     check_nonnegative(end, "end")
@@ -49,12 +52,13 @@ def project(value, rate, years) -> pd.Series:
     if not _is_number(rate) or not math.isfinite(rate) or rate <= -1:
         raise SizingError(f"rate must be a number above -1 (a fraction: 0.05 is 5 % a year); got {rate!r}")
     if rate > 1:
-        raise SizingError(f"rate must be a fraction (0.05 is 5 % a year), at most 1 (100 % a year); "
-                          f"got {rate!r}. It looks like a percentage: divide by 100.")
+        raise SizingError(
+            f"rate must be a fraction (0.05 is 5 % a year), at most 1 (100 % a year); "
+            f"got {rate!r}. It looks like a percentage: divide by 100."
+        )
     offsets = np.arange(int(years) + 1) if _is_number(years) else np.asarray(list(years), dtype=float)
     check_nonnegative(offsets, "years")
-    return pd.Series(float(value) * (1.0 + rate) ** offsets, index=pd.Index(offsets, name="years"),
-                     name="projection")
+    return pd.Series(float(value) * (1.0 + rate) ** offsets, index=pd.Index(offsets, name="years"), name="projection")
 
 
 def active_share(active, registered):

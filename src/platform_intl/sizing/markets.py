@@ -1,5 +1,5 @@
-"""Markets and the TAM -> SAM -> SOM funnel, per territory, with the checks on their inputs.
-"""
+"""Markets and the TAM -> SAM -> SOM funnel, per territory, with the checks on their inputs."""
+
 from __future__ import annotations
 
 import numbers
@@ -14,8 +14,7 @@ import pandas as pd
 #: some territory: Mandarin/Chinese (zh), Cantonese (yue), Min Nan/Hokkien/Taiwanese
 #: (nan), Hakka (hak), Wu (wuu), Gan (gan), Xiang (hsn), Min Dong (cdo), Jin (cjy) and
 #: other Sinitic languages. Literary Chinese (lzh), a written register, is left out.
-CHINESE_LANGUAGES = ("zh", "yue", "nan", "hak", "wuu", "gan", "hsn", "cdo", "cjy", "cpx",
-                     "czh", "czo", "mnp")
+CHINESE_LANGUAGES = ("zh", "yue", "nan", "hak", "wuu", "gan", "hsn", "cdo", "cjy", "cpx", "czh", "czo", "mnp")
 MAINLAND_CHINA = "CN"
 #: Outside mainland China, yet inside Weibo's home reach (its Hong Kong and Taiwan sites).
 HONG_KONG_MACAU_TAIWAN = ("HK", "MO", "TW")
@@ -55,7 +54,7 @@ def _is_number(value) -> bool:
 
 
 def _as_float_array(value, name: str) -> np.ndarray:
-    if isinstance(value, bool) or isinstance(value, (str, bytes)):
+    if isinstance(value, (bool, str, bytes)):
         raise SizingError(f"{name} must be a number (or numbers); got {type(value).__name__} {value!r}")
     try:
         array = np.asarray(value, dtype=float)
@@ -80,13 +79,14 @@ def check_share(value, name: str):
     """
     array = _as_float_array(value, name)
     if np.isnan(array).any():
-        raise SizingError(f"{name} must be a fraction between 0 and 1; it has missing (NaN) values: "
-                          f"{_examples(value, np.isnan(array))}")
+        raise SizingError(
+            f"{name} must be a fraction between 0 and 1; it has missing (NaN) values: "
+            f"{_examples(value, np.isnan(array))}"
+        )
     bad = (array < 0) | (array > 1)
     if bad.any():
         looks_like_percent = bool(((array > 1) & (array <= 100)).any())
-        hint = (" It looks like a percentage: divide by 100 (45 % is 0.45)." if looks_like_percent
-                else "")
+        hint = " It looks like a percentage: divide by 100 (45 % is 0.45)." if looks_like_percent else ""
         got = f"{float(array):g}" if array.ndim == 0 else _examples(value, bad)
         raise SizingError(f"{name} must be a fraction between 0 and 1 (inclusive); got {got}.{hint}")
     return value
@@ -132,7 +132,8 @@ def check_territories(codes, known: Iterable[str], name: str = "territories") ->
         sample = ", ".join(repr(c) for c in examples)
         raise SizingError(
             f"{name} has unknown territory code(s) {unknown}; allowed: the {len(known_set)} "
-            f"territory codes of the countries table (CLDR / ISO 3166-1 alpha-2, e.g. {sample})")
+            f"territory codes of the countries table (CLDR / ISO 3166-1 alpha-2, e.g. {sample})"
+        )
     return wanted
 
 
@@ -164,8 +165,10 @@ def _per_market(value, markets: pd.DataFrame, name: str) -> np.ndarray:
         aligned = markets["territory"].map(value)
         if aligned.isna().any():
             missing = markets.loc[aligned.isna(), "territory"].tolist()[:5]
-            raise SizingError(f"{name} has no value for territory(ies) {missing}; give a Series "
-                              "keyed by territory code, or one number for every market")
+            raise SizingError(
+                f"{name} has no value for territory(ies) {missing}; give a Series "
+                "keyed by territory code, or one number for every market"
+            )
         return _as_float_array(aligned.to_numpy(), name)
     array = _as_float_array(value, name)
     if array.ndim == 0:
@@ -187,8 +190,10 @@ def funnel(markets: pd.DataFrame, *, adoption, obtainable_share) -> pd.DataFrame
     _require_columns(markets, MARKET_COLUMNS, "markets")
     if markets["territory"].duplicated().any():
         dupes = markets.loc[markets["territory"].duplicated(), "territory"].unique().tolist()
-        raise SizingError(f"markets lists territory(ies) {dupes} more than once: each territory "
-                          "must appear once, or it is counted twice")
+        raise SizingError(
+            f"markets lists territory(ies) {dupes} more than once: each territory "
+            "must appear once, or it is counted twice"
+        )
     # Checked with territory codes as the index, so that an error names the territory.
     by_code = markets.set_index("territory")[["population", "language_share", "internet_share"]].astype(float)
     population = check_nonnegative(by_code["population"], "population").to_numpy()
@@ -197,8 +202,9 @@ def funnel(markets: pd.DataFrame, *, adoption, obtainable_share) -> pd.DataFrame
     adopt = _per_market(adoption, markets, "adoption")
     obtain = _per_market(obtainable_share, markets, "obtainable_share")
     check_share(adopt if np.ndim(adoption) == 0 else pd.Series(adopt, index=by_code.index), "adoption")
-    check_share(obtain if np.ndim(obtainable_share) == 0 else pd.Series(obtain, index=by_code.index),
-                "obtainable_share")
+    check_share(
+        obtain if np.ndim(obtainable_share) == 0 else pd.Series(obtain, index=by_code.index), "obtainable_share"
+    )
 
     out = markets.copy()
     out["adoption"] = adopt
@@ -223,8 +229,14 @@ def funnel_stages(result: pd.DataFrame) -> pd.DataFrame:
     previous = np.concatenate([[np.nan], people[:-1]])
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(previous > 0, people / previous, np.nan)
-    return pd.DataFrame({"stage": list(STAGES), "label": [STAGE_LABELS[s] for s in STAGES],
-                         "people": people, "share_of_previous": ratio})
+    return pd.DataFrame(
+        {
+            "stage": list(STAGES),
+            "label": [STAGE_LABELS[s] for s in STAGES],
+            "people": people,
+            "share_of_previous": ratio,
+        }
+    )
 
 
 # ------------------------------------------------------------------ markets from data
@@ -234,8 +246,9 @@ def _primary_subtag(tags: pd.Series) -> pd.Series:
     return tags.astype(str).str.replace("_", "-", regex=False).str.split("-").str[0].str.lower()
 
 
-def language_shares(territory_languages: pd.DataFrame, languages: Iterable[str] = CHINESE_LANGUAGES,
-                    *, combine: str = "max") -> pd.DataFrame:
+def language_shares(
+    territory_languages: pd.DataFrame, languages: Iterable[str] = CHINESE_LANGUAGES, *, combine: str = "max"
+) -> pd.DataFrame:
     """Share of each territory's people speaking any of ``languages``.
 
     ``languages`` are primary subtags (``"zh"`` matches zh, zh-Hans and zh-Hant) or full
@@ -244,8 +257,7 @@ def language_shares(territory_languages: pd.DataFrame, languages: Iterable[str] 
     Returns territory, language_share, languages (the tags counted, ``;``-separated).
     Territories where CLDR lists a language without a share estimate count 0 for it.
     """
-    _require_columns(territory_languages, ("territory", "language", "population_share"),
-                     "territory_languages")
+    _require_columns(territory_languages, ("territory", "language", "population_share"), "territory_languages")
     _choice(combine, COMBINE_RULES, "combine")
     wanted = {str(l).replace("_", "-") for l in languages}
     wanted_primary = {l.lower() for l in wanted if "-" not in l}
@@ -262,14 +274,25 @@ def language_shares(territory_languages: pd.DataFrame, languages: Iterable[str] 
     else:
         share = grouped["population_share"].sum().clip(upper=1.0)
     listed = grouped["tag"].agg(lambda s: ";".join(s))
-    return pd.DataFrame({"territory": share.index.astype(str), "language_share": share.to_numpy(),
-                         "languages": listed.reindex(share.index).to_numpy()}).reset_index(drop=True)
+    return pd.DataFrame(
+        {
+            "territory": share.index.astype(str),
+            "language_share": share.to_numpy(),
+            "languages": listed.reindex(share.index).to_numpy(),
+        }
+    ).reset_index(drop=True)
 
 
-def build_markets(countries: pd.DataFrame, territory_languages: pd.DataFrame | None = None, *,
-                  territories: Iterable[str] | None = None, exclude: Iterable[str] = (),
-                  languages: Iterable[str] | None = CHINESE_LANGUAGES, combine: str = "max",
-                  missing_internet="zero") -> pd.DataFrame:
+def build_markets(
+    countries: pd.DataFrame,
+    territory_languages: pd.DataFrame | None = None,
+    *,
+    territories: Iterable[str] | None = None,
+    exclude: Iterable[str] = (),
+    languages: Iterable[str] | None = CHINESE_LANGUAGES,
+    combine: str = "max",
+    missing_internet="zero",
+) -> pd.DataFrame:
     """One row per territory: territory, name, population, language_share, internet_share.
 
     - ``countries`` needs ``territory``, ``population`` and ``internet_pct`` (a
@@ -291,12 +314,14 @@ def build_markets(countries: pd.DataFrame, territory_languages: pd.DataFrame | N
         shares = pd.DataFrame({"territory": base.index, "language_share": 1.0, "languages": "all"})
     else:
         if territory_languages is None:
-            raise SizingError("territory_languages is needed when languages are given "
-                              "(pass languages=None to count everyone)")
+            raise SizingError(
+                "territory_languages is needed when languages are given (pass languages=None to count everyone)"
+            )
         languages = [languages] if isinstance(languages, str) else list(languages)
         if not languages:
-            raise SizingError("languages must name at least one language tag, e.g. ('zh', 'yue'); "
-                              "or None to count everyone")
+            raise SizingError(
+                "languages must name at least one language tag, e.g. ('zh', 'yue'); or None to count everyone"
+            )
         shares = language_shares(territory_languages, languages, combine=combine)
         shares = shares[shares["territory"].isin(base.index)]
 
@@ -315,15 +340,17 @@ def build_markets(countries: pd.DataFrame, territory_languages: pd.DataFrame | N
     internet = pct / 100.0
     check_share(internet.dropna(), "internet_pct / 100 (countries.internet_pct is a percentage, 0-100)")
 
-    markets = pd.DataFrame({
-        "territory": shares["territory"].to_numpy(),
-        "name": rows["name"].astype(str).to_numpy() if "name" in rows else shares["territory"].to_numpy(),
-        "population": population.to_numpy(),
-        "language_share": shares["language_share"].to_numpy(dtype=float),
-        "internet_share": internet.to_numpy(),
-        "internet_known": internet.notna().to_numpy(),
-        "languages": shares["languages"].to_numpy(),
-    })
+    markets = pd.DataFrame(
+        {
+            "territory": shares["territory"].to_numpy(),
+            "name": rows["name"].astype(str).to_numpy() if "name" in rows else shares["territory"].to_numpy(),
+            "population": population.to_numpy(),
+            "language_share": shares["language_share"].to_numpy(dtype=float),
+            "internet_share": internet.to_numpy(),
+            "internet_known": internet.notna().to_numpy(),
+            "languages": shares["languages"].to_numpy(),
+        }
+    )
     if isinstance(missing_internet, str):
         _choice(missing_internet, MISSING_INTERNET_RULES, "missing_internet")
         if missing_internet == "drop":
@@ -338,26 +365,37 @@ def build_markets(countries: pd.DataFrame, territory_languages: pd.DataFrame | N
     return markets
 
 
-def chinese_speakers_outside_mainland(countries: pd.DataFrame, territory_languages: pd.DataFrame, *,
-                                      combine: str = "max",
-                                      include_hk_mo_tw: bool = True) -> pd.DataFrame:
+def chinese_speakers_outside_mainland(
+    countries: pd.DataFrame, territory_languages: pd.DataFrame, *, combine: str = "max", include_hk_mo_tw: bool = True
+) -> pd.DataFrame:
     """Chinese speakers per territory outside mainland China (CN), largest first.
 
     Columns: territory, name, population, language_share, speakers, languages,
     greater_china (True for HK, MO, TW: outside the mainland, inside Weibo's home reach).
     """
     exclude = [MAINLAND_CHINA] + ([] if include_hk_mo_tw else list(HONG_KONG_MACAU_TAIWAN))
-    markets = build_markets(countries, territory_languages, exclude=exclude,
-                            languages=CHINESE_LANGUAGES, combine=combine)
+    markets = build_markets(
+        countries, territory_languages, exclude=exclude, languages=CHINESE_LANGUAGES, combine=combine
+    )
     markets["speakers"] = markets["population"] * markets["language_share"]
     markets["greater_china"] = markets["territory"].isin(HONG_KONG_MACAU_TAIWAN)
-    columns = ["territory", "name", "population", "language_share", "speakers", "languages",
-               "internet_share", "internet_known", "greater_china"]
+    columns = [
+        "territory",
+        "name",
+        "population",
+        "language_share",
+        "speakers",
+        "languages",
+        "internet_share",
+        "internet_known",
+        "greater_china",
+    ]
     return markets[columns].sort_values("speakers", ascending=False).reset_index(drop=True)
 
 
-def top_down_vs_bottom_up(countries: pd.DataFrame, territory_languages: pd.DataFrame,
-                          diaspora: pd.DataFrame, *, combine: str = "max") -> pd.DataFrame:
+def top_down_vs_bottom_up(
+    countries: pd.DataFrame, territory_languages: pd.DataFrame, diaspora: pd.DataFrame, *, combine: str = "max"
+) -> pd.DataFrame:
     """Top-down speakers (CLDR population x Chinese share) against bottom-up diaspora counts.
 
     ``diaspora`` has ``territory`` and ``value`` (people of Chinese ethnicity, ancestry or

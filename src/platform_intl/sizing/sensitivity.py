@@ -1,5 +1,5 @@
-"""One-at-a-time (tornado) sensitivity of the obtainable market.
-"""
+"""One-at-a-time (tornado) sensitivity of the obtainable market."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -34,6 +34,7 @@ class Uncertainty:
     ``factor="language_share"`` with ``low``/``high`` of ``"max"``/``"sum"`` switches
     the overlap rule instead (see the module docstring).
     """
+
     factor: str
     low: float | str
     high: float | str
@@ -54,12 +55,19 @@ class Uncertainty:
 
 
 DEFAULT_UNCERTAINTIES = (
-    Uncertainty("population", 0.97, 1.03, why="CLDR population figures are rounded estimates of "
-                "varying vintage: a few per cent either way"),
-    Uncertainty("language_share", 0.7, 1.3, why="CLDR language shares are rough estimates; "
-                "who counts as a speaker is a matter of definition"),
-    Uncertainty("internet_share", 0.9, 1.1, why="ITU penetration varies by survey year and method "
-                "(capped at 100 %)"),
+    Uncertainty(
+        "population",
+        0.97,
+        1.03,
+        why="CLDR population figures are rounded estimates of varying vintage: a few per cent either way",
+    ),
+    Uncertainty(
+        "language_share",
+        0.7,
+        1.3,
+        why="CLDR language shares are rough estimates; who counts as a speaker is a matter of definition",
+    ),
+    Uncertainty("internet_share", 0.9, 1.1, why="ITU penetration varies by survey year and method (capped at 100 %)"),
     Uncertainty("adoption", 0.6, 1.2, why="adoption of a platform category varies by market and age"),
     Uncertainty("obtainable_share", 0.25, 2.0, why="the share a product wins is the least known input"),
 )
@@ -69,9 +77,14 @@ def _som_total(population, language, internet, adoption, obtainable) -> float:
     return float(np.sum(population * language * internet * adoption * obtainable))
 
 
-def sensitivity(markets: pd.DataFrame, *, adoption, obtainable_share,
-                uncertainties: Sequence[Uncertainty] = DEFAULT_UNCERTAINTIES,
-                territory_languages: pd.DataFrame | None = None) -> pd.DataFrame:
+def sensitivity(
+    markets: pd.DataFrame,
+    *,
+    adoption,
+    obtainable_share,
+    uncertainties: Sequence[Uncertainty] = DEFAULT_UNCERTAINTIES,
+    territory_languages: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """One-at-a-time sensitivity of the total SOM: the data behind a tornado chart.
 
     Each uncertainty moves one input to its low and its high value with every other
@@ -90,14 +103,18 @@ def sensitivity(markets: pd.DataFrame, *, adoption, obtainable_share,
             values = dict(base)
             if isinstance(end, str):
                 if u.factor != "language_share" or territory_languages is None:
-                    raise SizingError("an overlap rule ('max'/'sum') applies to language_share only "
-                                      "and needs territory_languages")
+                    raise SizingError(
+                        "an overlap rule ('max'/'sum') applies to language_share only and needs territory_languages"
+                    )
                 languages = markets.attrs.get("languages", ";".join(CHINESE_LANGUAGES)).split(";")
                 rule = _choice(end, COMBINE_RULES, "low/high")
                 shares = language_shares(territory_languages, languages, combine=rule)
-                values["language_share"] = (markets["territory"]
-                                            .map(shares.set_index("territory")["language_share"])
-                                            .fillna(0.0).to_numpy(dtype=float))
+                values["language_share"] = (
+                    markets["territory"]
+                    .map(shares.set_index("territory")["language_share"])
+                    .fillna(0.0)
+                    .to_numpy(dtype=float)
+                )
             elif u.relative:
                 check_nonnegative(end, f"{u.factor} multiplier")
                 values[u.factor] = base[u.factor] * end
@@ -110,8 +127,17 @@ def sensitivity(markets: pd.DataFrame, *, adoption, obtainable_share,
                     check_nonnegative(end, f"{u.factor} low/high")
                 values[u.factor] = np.full(len(markets), float(end))
             outcomes.append(_som_total(*(values[f] for f in FACTORS)))
-        rows.append({"factor": u.factor, "label": u.name, "range": u.describe(), "why": u.why,
-                     "som_low": outcomes[0], "som_high": outcomes[1], "som_base": som_base})
+        rows.append(
+            {
+                "factor": u.factor,
+                "label": u.name,
+                "range": u.describe(),
+                "why": u.why,
+                "som_low": outcomes[0],
+                "som_high": outcomes[1],
+                "som_base": som_base,
+            }
+        )
     out = pd.DataFrame(rows, columns=["factor", "label", "range", "why", "som_low", "som_high", "som_base"])
     out["swing"] = (out["som_high"] - out["som_low"]).abs()
     return out.sort_values("swing", ascending=False, kind="stable").reset_index(drop=True)

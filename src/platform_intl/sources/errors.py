@@ -1,5 +1,5 @@
-"""The translation errors of the documents, classified after the MQM typology.
-"""
+"""The translation errors of the documents, classified after the MQM typology."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -27,35 +27,119 @@ TAXONOMY_TO_CATEGORY = {
 # The Danish (S1) errors come from localization.DANISH_MT_EXAMPLES, the list ps3 grades,
 # so the lecture and the problem set classify every fragment the same way.
 _DANISH_ERRORS = [
-    ("S1", TAXONOMY_TO_CATEGORY[e.category], localization.MT_ERROR_LABELS[e.category], e.fragment,
-     f"'{e.english}'", e.correction, e.explanation)
+    (
+        "S1",
+        TAXONOMY_TO_CATEGORY[e.category],
+        localization.MT_ERROR_LABELS[e.category],
+        e.fragment,
+        f"'{e.english}'",
+        e.correction,
+        e.explanation,
+    )
     for e in localization.DANISH_MT_EXAMPLES
 ]
 
 _OTHER_ERRORS = [
     # document, category, subtype, fragment as printed, intended (English or French source), better rendering, why
-    ("S1", "Locale convention", "number format", "Weibo, \"", "closing quotation mark", "Weibo«",
-     "A space before the closing mark and English conventions kept; Danish often uses »…«."),
-    ("S2", "Style", "calque", "sweeping away any possible reservations", "'balayant toute éventuelle réserve'",
-     "brushing aside concerns", "French idiom rendered word for word."),
-    ("S2", "Accuracy", "wrong sense", "monitoring", "'lorgne' (eyes, covets)", "eyeing",
-     "'Lorgner' means to eye something one wants, not to monitor it."),
-    ("S2", "Style", "calque", "sports economy", "'économie du sport'", "sports business",
-     "French phrase carried over; English says sports business."),
-    ("S2", "Accuracy", "addition (overstatement)", "across the country", "one operator's plan declined",
-     "blocked Spark's plan to use Huawei equipment", "A regulator's decision on one company becomes a national ban."),
-    ("S2", "Accuracy", "omission", "(figures and ending missing)", "user numbers, the 1,000-strong team",
-     "the complete dispatch", "Truncated after the New Zealand paragraph; every figure dropped."),
-    ("S4", "Fluency", "preposition", "Nachfrage für", "'demand for'", "Nachfrage nach",
-     "German demand is 'nach' something."),
-    ("S4", "Style", "calque", "ausländische Social-Media-Plattform", "'overseas' (seen from China)",
-     "internationale Plattform", "The Chinese vantage point of 'overseas' was kept for German readers."),
-    ("S4", "Terminology", "unidiomatic term", "Internetprotokolladressen (IP)", "'IP addresses'", "IP-Adressen",
-     "German uses the short form."),
-    ("S4", "Style", "repetition", "so die Experten (twice)", "'experts said' twice",
-     "vary or drop the second attribution", "Two consecutive sentences end with the same attribution."),
-    ("S4", "Markup", "web leftovers", "DruckenMerkenSendenFeedback", "page buttons", "(remove)",
-     "Navigation and button labels were scraped with the text."),
+    (
+        "S1",
+        "Locale convention",
+        "number format",
+        'Weibo, "',
+        "closing quotation mark",
+        "Weibo«",
+        "A space before the closing mark and English conventions kept; Danish often uses »…«.",
+    ),
+    (
+        "S2",
+        "Style",
+        "calque",
+        "sweeping away any possible reservations",
+        "'balayant toute éventuelle réserve'",
+        "brushing aside concerns",
+        "French idiom rendered word for word.",
+    ),
+    (
+        "S2",
+        "Accuracy",
+        "wrong sense",
+        "monitoring",
+        "'lorgne' (eyes, covets)",
+        "eyeing",
+        "'Lorgner' means to eye something one wants, not to monitor it.",
+    ),
+    (
+        "S2",
+        "Style",
+        "calque",
+        "sports economy",
+        "'économie du sport'",
+        "sports business",
+        "French phrase carried over; English says sports business.",
+    ),
+    (
+        "S2",
+        "Accuracy",
+        "addition (overstatement)",
+        "across the country",
+        "one operator's plan declined",
+        "blocked Spark's plan to use Huawei equipment",
+        "A regulator's decision on one company becomes a national ban.",
+    ),
+    (
+        "S2",
+        "Accuracy",
+        "omission",
+        "(figures and ending missing)",
+        "user numbers, the 1,000-strong team",
+        "the complete dispatch",
+        "Truncated after the New Zealand paragraph; every figure dropped.",
+    ),
+    (
+        "S4",
+        "Fluency",
+        "preposition",
+        "Nachfrage für",
+        "'demand for'",
+        "Nachfrage nach",
+        "German demand is 'nach' something.",
+    ),
+    (
+        "S4",
+        "Style",
+        "calque",
+        "ausländische Social-Media-Plattform",
+        "'overseas' (seen from China)",
+        "internationale Plattform",
+        "The Chinese vantage point of 'overseas' was kept for German readers.",
+    ),
+    (
+        "S4",
+        "Terminology",
+        "unidiomatic term",
+        "Internetprotokolladressen (IP)",
+        "'IP addresses'",
+        "IP-Adressen",
+        "German uses the short form.",
+    ),
+    (
+        "S4",
+        "Style",
+        "repetition",
+        "so die Experten (twice)",
+        "'experts said' twice",
+        "vary or drop the second attribution",
+        "Two consecutive sentences end with the same attribution.",
+    ),
+    (
+        "S4",
+        "Markup",
+        "web leftovers",
+        "DruckenMerkenSendenFeedback",
+        "page buttons",
+        "(remove)",
+        "Navigation and button labels were scraped with the text.",
+    ),
 ]
 
 _ERRORS = _DANISH_ERRORS + _OTHER_ERRORS
@@ -63,12 +147,12 @@ _ERRORS = _DANISH_ERRORS + _OTHER_ERRORS
 
 def translation_errors(document: str | None = None) -> pd.DataFrame:
     """The course's catalogue of translation errors in S1, S2 and S4 (MQM categories)."""
-    frame = pd.DataFrame(_ERRORS, columns=["document", "category", "subtype", "fragment", "intended",
-                                           "better", "why"])
+    frame = pd.DataFrame(_ERRORS, columns=["document", "category", "subtype", "fragment", "intended", "better", "why"])
     if document is not None:
         if document not in set(frame["document"]):
-            raise KeyError(f"no translation errors catalogued for {document!r}; "
-                           f"choose one of {sorted(set(frame['document']))}")
+            raise KeyError(
+                f"no translation errors catalogued for {document!r}; choose one of {sorted(set(frame['document']))}"
+            )
         frame = frame[frame["document"] == document].reset_index(drop=True)
     return frame
 
@@ -77,7 +161,13 @@ def error_counts() -> pd.DataFrame:
     """Errors per document and MQM category (plain string columns, zero counts included)."""
     errors = translation_errors()
     documents = sorted(errors["document"].unique())
-    rows = [{"document": doc, "category": cat,
-             "errors": int(((errors["document"] == doc) & (errors["category"] == cat)).sum())}
-            for doc in documents for cat in ERROR_CATEGORIES]
+    rows = [
+        {
+            "document": doc,
+            "category": cat,
+            "errors": int(((errors["document"] == doc) & (errors["category"] == cat)).sum()),
+        }
+        for doc in documents
+        for cat in ERROR_CATEGORIES
+    ]
     return pd.DataFrame(rows)

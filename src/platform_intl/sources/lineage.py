@@ -1,5 +1,5 @@
-"""How the five documents descend from the events and from each other, as a graph and a figure.
-"""
+"""How the five documents descend from the events and from each other, as a graph and a figure."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -11,8 +11,17 @@ from .cards import DOCUMENTS
 # --------------------------------------------------------------------------- lineage
 
 #: Kinds of node, in legend order.
-NODE_KINDS = ("event", "news agency", "press", "reference", "content farm", "course blog",
-              "spun blog", "state media", "not found")
+NODE_KINDS = (
+    "event",
+    "news agency",
+    "press",
+    "reference",
+    "content farm",
+    "course blog",
+    "spun blog",
+    "state media",
+    "not found",
+)
 
 
 @dataclass(frozen=True)
@@ -22,7 +31,7 @@ class Node:
     kind: str
     x: float
     y: float
-    document: str = ""          # S1..S5 for the five course documents
+    document: str = ""  # S1..S5 for the five course documents
 
 
 @dataclass(frozen=True)
@@ -30,8 +39,8 @@ class Edge:
     source: str
     target: str
     relation: str
-    changed: str = ""           # what changed on the way (for the hop table)
-    derived: bool = True        # False: a check or a match, not a copy
+    changed: str = ""  # what changed on the way (for the hop table)
+    derived: bool = True  # False: a check or a match, not a copy
 
 
 # Coordinates: columns are generations (event, first report, copy or rewrite, document);
@@ -63,17 +72,24 @@ LINEAGE_EDGES = (
     Edge("zhang_interview", "afp_en", "interviewed", "English desk writes the wire story"),
     Edge("zhang_interview", "afp_fr", "interviewed", "French desk writes its own dispatch"),
     Edge("afp_en", "english_copies", "republished", "later copies say 'last week' instead of 'this week'"),
-    Edge("afp_en", "S1", "machine-translated en→da",
-         "meaning errors (Spark → 'Gnist'), English number format, broken word order"),
+    Edge(
+        "afp_en",
+        "S1",
+        "machine-translated en→da",
+        "meaning errors (Spark → 'Gnist'), English number format, broken word order",
+    ),
     Edge("afp_fr", "la_presse", "republished", "French text as AFP sent it"),
-    Edge("afp_fr", "S2", "rendered in English fr→en",
-         "French calques, figures dropped, truncated, New Zealand overstated"),
+    Edge(
+        "afp_fr",
+        "S2",
+        "rendered in English fr→en",
+        "French calques, figures dropped, truncated, New Zealand overstated",
+    ),
     Edge("weibo_fb_signup", "mashable", "reported", "the article the blog links to (not found)"),
     Edge("weibo_fb_signup", "tnw", "reported", "confirms the feature: Hong Kong and Taiwan sites only"),
     Edge("mashable", "S3", "summarised", "a student's summary and questions"),
     Edge("tnw", "S3", "confirms", "independent confirmation used by the course", derived=False),
-    Edge("wikipedia", "S3", "figures match", "503 million registered, about 100 million messages a day",
-         derived=False),
+    Edge("wikipedia", "S3", "figures match", "503 million registered, about 100 million messages a day", derived=False),
     Edge("ces_asia", "reuters", "reported", "302 million users against Facebook's 1.4 billion"),
     Edge("ces_asia", "cnet", "reported", "names China Airlines among the advertisers"),
     Edge("reuters", "bidnessetc", "rewritten", "a financial-news rewrite of both reports"),
@@ -92,8 +108,7 @@ def upstream(document: str) -> list[str]:
         raise KeyError(f"unknown node {document!r}")
     order, frontier = [document], [document]
     while frontier:
-        parents = [e.source for e in LINEAGE_EDGES
-                   if e.target in frontier and e.derived and e.source not in order]
+        parents = [e.source for e in LINEAGE_EDGES if e.target in frontier and e.derived and e.source not in order]
         order += list(dict.fromkeys(parents))
         frontier = parents
     return order
@@ -108,15 +123,20 @@ def chain(document: str) -> set[str]:
 
 def lineage_table(document: str | None = None) -> pd.DataFrame:
     """The hops (from, to, relation, what changed) of one document, or of all of them."""
-    edges = LINEAGE_EDGES
+    edges: list[Edge] = list(LINEAGE_EDGES)
     if document is not None:
         keys = chain(document)
         edges = [e for e in edges if e.source in keys and e.target in keys]
-    rows = [{"from": _NODES[e.source].label.replace("\n", " "),
-             "to": _NODES[e.target].label.replace("\n", " "),
-             "relation": e.relation, "what changed": e.changed,
-             "kind of link": "derived from" if e.derived else "checked against"}
-            for e in edges]
+    rows = [
+        {
+            "from": _NODES[e.source].label.replace("\n", " "),
+            "to": _NODES[e.target].label.replace("\n", " "),
+            "relation": e.relation,
+            "what changed": e.changed,
+            "kind of link": "derived from" if e.derived else "checked against",
+        }
+        for e in edges
+    ]
     return pd.DataFrame(rows, columns=["from", "to", "relation", "what changed", "kind of link"])
 
 
@@ -143,23 +163,52 @@ def _draw(fig, nodes, on_chain: set[str], title: str):
     for node in nodes:
         faded = node.key not in on_chain
         artists[node.key] = ax.text(
-            node.x, node.y, node.label, ha="center", va="center", fontsize=8.5,
+            node.x,
+            node.y,
+            node.label,
+            ha="center",
+            va="center",
+            fontsize=8.5,
             alpha=0.3 if faded else 1.0,
-            bbox=dict(boxstyle="round,pad=0.4", fc=(*colours[node.kind][:3], 0.12 if faded else 0.35),
-                      ec=colours[node.kind], lw=2.2 if node.document else 1.0))
+            bbox=dict(
+                boxstyle="round,pad=0.4",
+                fc=(*colours[node.kind][:3], 0.12 if faded else 0.35),
+                ec=colours[node.kind],
+                lw=2.2 if node.document else 1.0,
+            ),
+        )
     edges = [e for e in LINEAGE_EDGES if e.source in keys and e.target in keys]
     for edge in edges:
         faded = not (edge.source in on_chain and edge.target in on_chain)
-        ax.annotate("", xy=(0, 0.5), xycoords=artists[edge.target],
-                    xytext=(1, 0.5), textcoords=artists[edge.source],
-                    arrowprops=dict(arrowstyle="-|>", color="0.2", lw=1.1, shrinkA=6, shrinkB=6,
-                                    linestyle="-" if edge.derived else (0, (3, 2)),
-                                    alpha=0.25 if faded else 0.9))
+        ax.annotate(
+            "",
+            xy=(0, 0.5),
+            xycoords=artists[edge.target],
+            xytext=(1, 0.5),
+            textcoords=artists[edge.source],
+            arrowprops=dict(
+                arrowstyle="-|>",
+                color="0.2",
+                lw=1.1,
+                shrinkA=6,
+                shrinkB=6,
+                linestyle="-" if edge.derived else (0, (3, 2)),
+                alpha=0.25 if faded else 0.9,
+            ),
+        )
         target, origin = _NODES[edge.target], _NODES[edge.source]
         if target.document and edge.derived:
             shift = 0.25 if target.x - origin.x > 1 else 0.0
-            ax.text((target.x + origin.x) / 2 + shift, (target.y + origin.y) / 2 + 0.12, edge.relation,
-                    ha="center", va="bottom", fontsize=7.5, color="0.2", alpha=0.3 if faded else 1.0)
+            ax.text(
+                (target.x + origin.x) / 2 + shift,
+                (target.y + origin.y) / 2 + 0.12,
+                edge.relation,
+                ha="center",
+                va="bottom",
+                fontsize=7.5,
+                color="0.2",
+                alpha=0.3 if faded else 1.0,
+            )
     for column, name in enumerate(("event", "first report", "copy or rewrite", "document we read")):
         ax.text(column, top, name, ha="center", va="bottom", fontsize=9, color="0.3", style="italic")
     ax.set_xlim(-0.55, 3.55)
@@ -209,11 +258,17 @@ def lineage_alt(highlight: str | None = None) -> str:
     """Alt text describing the lineage diagram (or one document's chain)."""
     documents = [highlight] if highlight else list(DOCUMENTS)
     chains = [" → ".join(" and ".join(group) for group in _generations(doc)) for doc in documents]
-    checks = [f"{_NODES[e.source].label.replace(chr(10), ' ')} ({e.relation})" for e in LINEAGE_EDGES
-              if e.target in documents and not e.derived]
-    lead = ("Diagram of where " + ("the document" if highlight else "each course document")
-            + " comes from, from the event through the first report and any copies or rewrites "
-            "to the text the course reads. ")
+    checks = [
+        f"{_NODES[e.source].label.replace(chr(10), ' ')} ({e.relation})"
+        for e in LINEAGE_EDGES
+        if e.target in documents and not e.derived
+    ]
+    lead = (
+        "Diagram of where "
+        + ("the document" if highlight else "each course document")
+        + " comes from, from the event through the first report and any copies or rewrites "
+        "to the text the course reads. "
+    )
     text = lead + ("Chain: " if highlight else "Chains: ") + "; ".join(chains) + "."
     if checks:
         text += " Checked against: " + "; ".join(checks) + "."

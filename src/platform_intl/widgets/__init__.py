@@ -14,13 +14,19 @@
 Every name is importable from here (``widgets.MetricSwitcher``); the module that holds it is
 imported on first use, so a lecture only pays for the widgets it shows.
 """
+
 from __future__ import annotations
 
 import importlib
 
 _HOME = {
-    "metrics": ("weibo_users_figure", "diaspora_figure", "MetricSwitcher", "registered_vs_active_figure",
-                "ActivityExplorer"),
+    "metrics": (
+        "weibo_users_figure",
+        "diaspora_figure",
+        "MetricSwitcher",
+        "registered_vs_active_figure",
+        "ActivityExplorer",
+    ),
     "claims": ("ClaimChecker",),
     "monetization": ("largest_network_figure", "revenue_per_user_table", "MonetizationGapExplorer"),
     "inflow": ("rednote_week_figure", "InflowExplorer"),

@@ -1,7 +1,8 @@
-"""What every course widget shares: figures drawn once and blitted, accessible images, timed updates.
-"""
+"""What every course widget shares: figures drawn once and blitted, accessible images, timed updates."""
+
 from __future__ import annotations
 
+import math
 import time
 from typing import Any
 
@@ -13,26 +14,43 @@ FIGURE_DPI = 80
 #: The date the AFP story (S1, S2) speaks for, and its headline figure.
 AFP_STORY_DATE = "2018-11-30"
 
-_DISPLAY = {"weibo": "Weibo 微博", "xiaohongshu": "Xiaohongshu 小红书 (RedNote)", "twitter": "Twitter",
-            "facebook": "Facebook", "tiktok": "TikTok", "lemon8": "Lemon8", "douyin": "Douyin 抖音",
-            "wechat": "WeChat 微信"}
+_DISPLAY = {
+    "weibo": "Weibo 微博",
+    "xiaohongshu": "Xiaohongshu 小红书 (RedNote)",
+    "twitter": "Twitter",
+    "facebook": "Facebook",
+    "tiktok": "TikTok",
+    "lemon8": "Lemon8",
+    "douyin": "Douyin 抖音",
+    "wechat": "WeChat 微信",
+}
 
-METRIC_LABELS = {"registered": "Registered accounts", "MAU": "Monthly active users (MAU)",
-                 "DAU": "Daily active users (DAU)"}
+METRIC_LABELS = {
+    "registered": "Registered accounts",
+    "MAU": "Monthly active users (MAU)",
+    "DAU": "Daily active users (DAU)",
+}
 
 #: What each metric is good for, in the course's words (definitions are in data.METRICS).
 METRIC_LESSONS = {
-    "registered": ("Counts every account ever opened, including abandoned and duplicate ones, so it "
-                   "can only grow. It measures sign-ups, not use; the course data has it only for "
-                   "2012, before Weibo reported active users."),
-    "MAU": ("Counts accounts used at least once in a month. This is the figure behind 'more than 400 "
-            "million' in the AFP story. A light user who logs in once counts as much as a daily one."),
-    "DAU": ("Counts accounts used on an average day: the engaged core. DAU divided by MAU "
-            "('stickiness') says what share of monthly users come back daily."),
+    "registered": (
+        "Counts every account ever opened, including abandoned and duplicate ones, so it "
+        "can only grow. It measures sign-ups, not use; the course data has it only for "
+        "2012, before Weibo reported active users."
+    ),
+    "MAU": (
+        "Counts accounts used at least once in a month. This is the figure behind 'more than 400 "
+        "million' in the AFP story. A light user who logs in once counts as much as a daily one."
+    ),
+    "DAU": (
+        "Counts accounts used on an average day: the engaged core. DAU divided by MAU "
+        "('stickiness') says what share of monthly users come back daily."
+    ),
 }
 
 
 # --------------------------------------------------------------------------- helpers
+
 
 def display_name(platform: str, *, short: bool = False) -> str:
     """Platform name for figures, with its Chinese name where it has one (微博, 小红书)."""
@@ -41,7 +59,7 @@ def display_name(platform: str, *, short: bool = False) -> str:
     return _DISPLAY.get(platform, platform)
 
 
-def _plain_ticks(axis) -> None:
+def plain_ticks(axis) -> None:
     """Log-axis ticks as 0.1, 1, 10, 1k, 1M rather than powers of ten."""
     from matplotlib.ticker import FuncFormatter
 
@@ -53,7 +71,7 @@ def _plain_ticks(axis) -> None:
     axis.set_major_formatter(FuncFormatter(label))
 
 
-def _users(users: pd.DataFrame | None) -> pd.DataFrame:
+def users_or_load(users: pd.DataFrame | None) -> pd.DataFrame:
     from platform_intl import data
 
     return data.load("platform_users") if users is None else users
@@ -84,53 +102,20 @@ def decimal_years(dates) -> list[float]:
     return list(stamps.dt.year + (stamps.dt.day_of_year - 1) / 365.25)
 
 
-def compact(value: float, locale: str = "en_US") -> str:
+def compact(value: float | None, locale: str = "en_US") -> str:
+    """Compact locale form of a count (446M, 4.5亿, 446 mio.); a missing value shows as an en dash."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
     return localization.format_compact(float(value), locale, fraction_digits=1)
 
 
-def _new_figure(size=(7.2, 3.4), ncols: int = 1, width_ratios=None):
-    """A figure (outside pyplot, with an Agg canvas) and its axes, made under the course fonts.
-
-    Text artists keep the font family they were created with, so axes are made inside the
-    font context: otherwise 微博 in a later title would fall back to a font without it.
-    ``ncols=0`` makes no axes (for callers that lay out their own).
-    """
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    with _rc():
-        fig = Figure(figsize=size, dpi=FIGURE_DPI)
-        FigureCanvasAgg(fig)
-        if ncols == 0:
-            return fig, None
-        if ncols == 1:
-            return fig, fig.add_subplot()
-        return fig, fig.subplots(1, ncols, width_ratios=width_ratios)
+def new_figure(size=(7.2, 3.4), ncols: int = 1, width_ratios=None):
+    return plots.new_figure(size, dpi=FIGURE_DPI, ncols=ncols, width_ratios=width_ratios)
 
 
-def _rc():
-    import matplotlib
-
-    from platform_intl import plots
-
-    plots.register_cjk_font()
-    return matplotlib.rc_context({"font.family": [plots.LATIN_FONT_NAME, plots.CJK_FONT_NAME],
-                                  "axes.unicode_minus": False})
-
-
-def render_png(fig) -> bytes:
-    """The figure as PNG bytes, fast: one Agg draw, light zlib compression, no tight bbox."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
-    with _rc():
-        canvas.draw()
-    return encode_png(canvas)
-
-
-def encode_png(canvas) -> bytes:
-    """What an Agg canvas holds now (blitted artists included) as PNG."""
-    return plots.canvas_png(canvas)
+font_context = plots.font_context
+render_png = plots.render_png
+encode_png = plots.canvas_png
 
 
 def image_html(png: bytes, alt: str, source: str, caption: str = "") -> str:
@@ -139,16 +124,18 @@ def image_html(png: bytes, alt: str, source: str, caption: str = "") -> str:
 
 
 #: Caption source of the course's own analysis of the documents.
-ANALYSIS_SOURCE = ("Course analysis of the five documents (platform_intl.sources; document metadata in "
-                   "datasets/sources.csv), read against the originals they derive from")
+ANALYSIS_SOURCE = (
+    "Course analysis of the five documents (platform_intl.sources; document metadata in "
+    "datasets/sources.csv), read against the originals they derive from"
+)
 
 
-def _millions_axis(ax, label="Users (millions)"):
+def millions_axis(ax, label="Users (millions)"):
     ax.set_ylabel(label)
     ax.set_ylim(bottom=0)
 
 
-def _citation(frame) -> str:
+def citation(frame) -> str:
     """Caption-sized citation of the rows a widget shows."""
     from platform_intl import data
 
@@ -169,6 +156,8 @@ class LiveWidget:
     update_count: int = 0
     last_update_seconds: float = float("nan")
     widget: Any = None
+    _fig: Any = None  # the figure a blitting widget redraws
+    _background: Any = None
 
     def _setup(self, controls, extra=(), observed=None):
         """Lay out ``controls``; observe ``observed`` (default: every control) and draw once."""
@@ -178,7 +167,7 @@ class LiveWidget:
         self.figure_html = w.HTML()
         self.text_html = w.HTML()
         self.widget = w.VBox([*controls, self.figure_html, self.text_html, *extra])
-        for control in (controls if observed is None else observed):
+        for control in controls if observed is None else observed:
             if hasattr(control, "value"):
                 control.observe(self._on_change, names="value")
         self.update()
@@ -196,17 +185,16 @@ class LiveWidget:
         self.update_count += 1
         self.last_update_seconds = time.perf_counter() - started
 
-
     def _snapshot(self) -> None:
         """Draw everything but the animated artists once and keep it as the background."""
-        with _rc():
+        with font_context():
             self._fig.canvas.draw()
         self._background = self._fig.canvas.copy_from_bbox(self._fig.bbox)
 
     def _blit(self, artists) -> bytes:
         """The background with ``artists`` drawn over it, as PNG (no full redraw)."""
         canvas = self._fig.canvas
-        with _rc():
+        with font_context():
             canvas.restore_region(self._background)
             for artist in artists:
                 if artist.get_visible():
@@ -221,9 +209,42 @@ class LiveWidget:
         return self.widget._repr_mimebundle_(**kwargs)
 
 
+def slider(
+    description: str,
+    value: float | None = None,
+    min_: float = 0.0,
+    max_: float = 1.0,
+    step: float = 0.01,
+    *,
+    fmt: str | None = None,
+    integer: bool = False,
+    continuous_update: bool = True,
+    width: str = "620px",
+):
+    """The course's slider: its label is never cut (it takes the width it needs, the track the rest)."""
+    import ipywidgets as w
+
+    options: dict[str, Any] = dict(
+        min=min_,
+        max=max_,
+        step=step,
+        description=description,
+        continuous_update=continuous_update,
+        style={"description_width": "initial"},
+        layout=w.Layout(width=width),
+    )
+    if value is not None:
+        options["value"] = value
+    if fmt is not None:
+        options["readout_format"] = fmt
+    return (w.IntSlider if integer else w.FloatSlider)(**options)
+
+
 def bench_builder(cls, attribute: str, **kwargs):
     """A benchmark builder: ``() -> (explorer, control)``; setting ``control.value`` updates once."""
+
     def build():
         explorer = cls(**kwargs)
         return explorer, getattr(explorer, attribute)
+
     return build

@@ -31,23 +31,28 @@ Chart functions (also for lectures, through :func:`platform_intl.plots.show_figu
 :func:`formatted` and :func:`funnel_table` turn result tables
 into locale-formatted text.
 """
+
 from __future__ import annotations
 
 import html
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from platform_intl import plots, sizing
-from platform_intl.localization import COURSE_LOCALES, format_compact, format_percent
+from platform_intl.localization import COURSE_LOCALES, format_percent
 
-from .base import LiveWidget
+from . import base
+from .base import LiveWidget, compact, slider
 
 #: Where the numbers come from, for figure captions.
-SOURCE = ("course datasets via platform_intl.data: Unicode CLDR territory data (population, "
-          "language shares), ITU via World Bank WDI (internet use), company reports and press "
-          "(platform users); course assumptions where labelled")
+SOURCE = (
+    "course datasets via platform_intl.data: Unicode CLDR territory data (population, "
+    "language shares), ITU via World Bank WDI (internet use), company reports and press "
+    "(platform users); course assumptions where labelled"
+)
 
 
 def source_caption() -> str:
@@ -67,26 +72,6 @@ CHART_STAGES = ("tam", "online", "sam", "som")
 _STAGE_COLOURS = ("#0173b2", "#56b4e9", "#029e73", "#de8f05")  # colour-blind safe (Okabe-Ito)
 
 
-def _fonts():
-    from platform_intl.plots import CJK_FONT_NAME, LATIN_FONT_NAME, register_cjk_font
-
-    register_cjk_font()  # 亿 and 万 in the zh_CN compact numbers need a CJK font
-    return [LATIN_FONT_NAME, CJK_FONT_NAME]
-
-
-def _rc():
-    import matplotlib
-
-    return matplotlib.rc_context({"font.family": _fonts(), "axes.unicode_minus": False})
-
-
-def compact(value: float, locale: str) -> str:
-    """Compact locale form of a count of people; NaN shows as an en dash."""
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return "–"
-    return format_compact(float(value), locale, fraction_digits=1)
-
-
 # ----------------------------------------------------------------------- sizing charts
 
 
@@ -95,18 +80,24 @@ def funnel_alt_text(result: pd.DataFrame, locale: str = "en_US", title: str = ""
     totals = sizing.funnel_totals(result)
     stages = "; ".join(f"{sizing.STAGE_LABELS[s]} {compact(totals[s], locale)}" for s in CHART_STAGES)
     what = f" for {title}" if title else ""
-    return (f"Horizontal bar chart of the market funnel{what}: {len(result)} market(s) with a "
-            f"population of {compact(totals['population'], locale)}; people at each stage: {stages}.")
+    return (
+        f"Horizontal bar chart of the market funnel{what}: {len(result)} market(s) with a "
+        f"population of {compact(totals['population'], locale)}; people at each stage: {stages}."
+    )
 
 
 def tornado_alt_text(table: pd.DataFrame, locale: str = "en_US") -> str:
     if table.empty:
         return "Tornado chart with no uncertainties."
     top = table.iloc[0]
-    return (f"Tornado chart of the obtainable market (SOM, base {compact(top['som_base'], locale)}): "
-            + "; ".join(f"{r.label} {r.range} moves it from {compact(r.som_low, locale)} to "
-                        f"{compact(r.som_high, locale)}" for r in table.itertuples())
-            + f". {top['label']} moves it most.")
+    return (
+        f"Tornado chart of the obtainable market (SOM, base {compact(top['som_base'], locale)}): "
+        + "; ".join(
+            f"{r.label} {r.range} moves it from {compact(r.som_low, locale)} to {compact(r.som_high, locale)}"
+            for r in table.itertuples()
+        )
+        + f". {top['label']} moves it most."
+    )
 
 
 class _FunnelArtist:
@@ -121,27 +112,22 @@ class _FunnelArtist:
     MOVING = 2  # the last two stages, SAM and SOM, depend on the sliders
 
     def __init__(self):
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-        from matplotlib.figure import Figure
         from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-        with _rc():
-            self.fig = Figure(figsize=FIGURE_SIZE, dpi=FIGURE_DPI)
-            self.canvas = FigureCanvasAgg(self.fig)
-            self.ax = self.fig.add_subplot()
-            self.fig.subplots_adjust(left=0.22, right=0.95, top=0.86, bottom=0.17)
+        self.fig, self.ax = plots.new_figure(FIGURE_SIZE, dpi=FIGURE_DPI)
+        self.canvas = self.fig.canvas
+        self.fig.subplots_adjust(left=0.22, right=0.95, top=0.86, bottom=0.17)
+        with base.font_context():
             labels = [sizing.STAGE_LABELS[s] for s in CHART_STAGES][::-1]
-            self.bars = list(self.ax.barh(labels, np.ones(len(labels)), color=_STAGE_COLOURS[::-1],
-                                          height=0.7))
-            self.texts = [self.ax.text(0, i, "", va="center", ha="left", fontsize=9)
-                          for i in range(len(labels))]
+            self.bars = list(self.ax.barh(labels, np.ones(len(labels)), color=_STAGE_COLOURS[::-1], height=0.7))
+            self.texts = [self.ax.text(0, i, "", va="center", ha="left", fontsize=9) for i in range(len(labels))]
             self.ax.set_xlabel("People")
             self.ax.set_ylabel("Funnel stage")
             self.ax.grid(axis="x", alpha=0.3)
             self.ax.grid(axis="y", visible=False)
             self.ax.spines[["top", "right"]].set_visible(False)
         # Bars are listed narrowest (SOM) first: the first MOVING ones follow the sliders.
-        self.moving = self.bars[:self.MOVING] + self.texts[:self.MOVING]
+        self.moving = self.bars[: self.MOVING] + self.texts[: self.MOVING]
         for artist in self.moving:
             artist.set_animated(True)
         self.locale = "en_US"
@@ -154,7 +140,7 @@ class _FunnelArtist:
     def draw(self, totals: pd.Series, *, locale: str, title: str) -> None:
         values = [float(totals[s]) for s in CHART_STAGES][::-1]
         top = max(values) or 1.0
-        static_key = (tuple(values[self.MOVING:]), locale, title)
+        static_key = (tuple(values[self.MOVING :]), locale, title)
         for bar, text, value in zip(self.bars, self.texts, values):
             bar.set_width(value)
             text.set_x(value + top * 0.01)
@@ -181,15 +167,11 @@ class _TornadoArtist:
     """A tornado chart whose bars are updated in place; rebuilt when the rows change."""
 
     def __init__(self):
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-        from matplotlib.figure import Figure
         from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-        with _rc():
-            self.fig = Figure(figsize=FIGURE_SIZE, dpi=FIGURE_DPI)
-            self.canvas = FigureCanvasAgg(self.fig)
-            self.ax = self.fig.add_subplot()
-            self.fig.subplots_adjust(left=0.27, right=0.95, top=0.82, bottom=0.17)
+        self.fig, self.ax = plots.new_figure(FIGURE_SIZE, dpi=FIGURE_DPI)
+        self.canvas = self.fig.canvas
+        self.fig.subplots_adjust(left=0.27, right=0.95, top=0.82, bottom=0.17)
         self.locale = "en_US"
         self._formatter = FuncFormatter(lambda x, _pos: compact(x, self.locale))
         self._locator = MaxNLocator(nbins=5)
@@ -202,10 +184,8 @@ class _TornadoArtist:
         ax.clear()
         rows = table.iloc[::-1]
         y = np.arange(len(rows))
-        self.low_bars = list(ax.barh(y, np.zeros(len(y)), color="#0173b2", height=0.6,
-                                     label="low end of the range"))
-        self.high_bars = list(ax.barh(y, np.zeros(len(y)), color="#de8f05", height=0.6,
-                                      label="high end of the range"))
+        self.low_bars = list(ax.barh(y, np.zeros(len(y)), color="#0173b2", height=0.6, label="low end of the range"))
+        self.high_bars = list(ax.barh(y, np.zeros(len(y)), color="#de8f05", height=0.6, label="high end of the range"))
         self.base_line = ax.axvline(0, color="#333333", linewidth=1)
         for artist in self._moving():
             artist.set_animated(True)
@@ -230,15 +210,15 @@ class _TornadoArtist:
             self._rows_key = rows_key
             self._static_key = None
         rows = table.iloc[::-1]
-        base = float(table["som_base"].iloc[0]) if len(table) else 0.0
+        som_base = float(table["som_base"].iloc[0]) if len(table) else 0.0
         lows, highs = rows["som_low"].to_numpy(float), rows["som_high"].to_numpy(float)
         for low_bar, high_bar, low, high in zip(self.low_bars, self.high_bars, lows, highs):
-            low_bar.set_x(min(base, low))
-            low_bar.set_width(abs(base - low))
-            high_bar.set_x(min(base, high))
-            high_bar.set_width(abs(high - base))
-        self.base_line.set_xdata([base, base])
-        edge = max([base, *lows, *highs]) or 1.0
+            low_bar.set_x(min(som_base, low))
+            low_bar.set_width(abs(som_base - low))
+            high_bar.set_x(min(som_base, high))
+            high_bar.set_width(abs(high - som_base))
+        self.base_line.set_xdata([som_base, som_base])
+        edge = max([som_base, *lows, *highs]) or 1.0
         right = self.ax.get_xlim()[1]
         rescale = not (0.5 * right <= edge <= right)
         static_key = (rows_key, locale, title)
@@ -273,22 +253,22 @@ def _static(fig):
 def funnel_figure(result: pd.DataFrame, *, locale: str = "en_US", title: str = "Market funnel"):
     """A new matplotlib Figure of the funnel totals of ``result`` (from sizing.funnel)."""
     artist = _FunnelArtist()
-    with _rc():
+    with base.font_context():
         artist.draw(sizing.funnel_totals(result), locale=locale, title=title)
     return _static(artist.fig)
 
 
-def tornado_figure(table: pd.DataFrame, *, locale: str = "en_US",
-                   title: str = "Which assumption moves the SOM most?"):
+def tornado_figure(table: pd.DataFrame, *, locale: str = "en_US", title: str = "Which assumption moves the SOM most?"):
     """A new matplotlib Figure of a sensitivity table (from sizing.sensitivity)."""
     artist = _TornadoArtist()
-    with _rc():
+    with base.font_context():
         artist.draw(table, locale=locale, title=title)
     return _static(artist.fig)
 
 
-def comparison_figure(compared: pd.DataFrame, *, locale: str = "en_US",
-                      title: str = "Two ways to count the Chinese diaspora"):
+def comparison_figure(
+    compared: pd.DataFrame, *, locale: str = "en_US", title: str = "Two ways to count the Chinese diaspora"
+):
     """Seaborn bars: top-down speakers against bottom-up counts, territories in both.
 
     ``compared`` is the table of :func:`platform_intl.sizing.top_down_vs_bottom_up`.
@@ -298,12 +278,14 @@ def comparison_figure(compared: pd.DataFrame, *, locale: str = "en_US",
     from matplotlib.ticker import FuncFormatter
 
     both = compared[compared["where"] == "both"]
-    long = both.melt(id_vars="name", value_vars=["top_down", "bottom_up"], var_name="method",
-                     value_name="people")
+    long = both.melt(id_vars="name", value_vars=["top_down", "bottom_up"], var_name="method", value_name="people")
     # Plain strings, not categoricals, for hue (seaborn 0.13 with pandas 3, seaborn#3736).
-    long["method"] = long["method"].map({"top_down": "top-down: Chinese speakers (CLDR)",
-                                         "bottom_up": "bottom-up: diaspora count"}).astype(str)
-    with _rc():
+    long["method"] = (
+        long["method"]
+        .map({"top_down": "top-down: Chinese speakers (CLDR)", "bottom_up": "bottom-up: diaspora count"})
+        .astype(str)
+    )
+    with base.font_context():
         fig, ax = plt.subplots(figsize=(7.2, 0.35 * len(both) + 1.6))
         sns.barplot(data=long, y="name", x="people", hue="method", orient="h", ax=ax)
         ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _pos: compact(x, locale)))
@@ -316,15 +298,12 @@ def comparison_alt_text(compared: pd.DataFrame) -> str:
     both = compared[compared["where"] == "both"]
     more_counted = both.loc[both["bottom_up"] > both["top_down"], "name"].tolist()
     more_speakers = both.loc[both["top_down"] > both["bottom_up"], "name"].tolist()
-    return (f"Horizontal bar chart comparing, for {len(both)} territories, Chinese speakers estimated "
-            "from CLDR language shares with national counts of people of Chinese origin. The counts "
-            f"exceed the speakers in {', '.join(more_counted) or 'none'}; the speakers exceed the "
-            f"counts in {', '.join(more_speakers) or 'none'}.")
-
-
-def image_html(png: bytes, alt: str, caption: str = "") -> str:
-    """An accessible ``<img>`` (with alt text) and a source caption, as HTML."""
-    return plots.image_html(png, alt=alt, source=caption or SOURCE)
+    return (
+        f"Horizontal bar chart comparing, for {len(both)} territories, Chinese speakers estimated "
+        "from CLDR language shares with national counts of people of Chinese origin. The counts "
+        f"exceed the speakers in {', '.join(more_counted) or 'none'}; the speakers exceed the "
+        f"counts in {', '.join(more_speakers) or 'none'}."
+    )
 
 
 # ------------------------------------------------------------------------------ table
@@ -335,8 +314,10 @@ def funnel_table(result: pd.DataFrame, locale: str = "en_US", *, top: int = 8) -
     ordered = result.sort_values("som", ascending=False, kind="stable")
     shown = ordered.head(top)
     stages = list(sizing.STAGES)
-    rows = [(f"{r.name} ({r.territory})", *(getattr(r, s) for s in stages))
-            for r in shown[["territory", "name", *stages]].itertuples(index=False)]
+    rows = [
+        (f"{r.name} ({r.territory})", *(getattr(r, s) for s in stages))
+        for r in shown[["territory", "name", *stages]].itertuples(index=False)
+    ]
     rest = ordered.iloc[top:]
     if len(rest):
         rows.append((f"{len(rest)} other market(s)", *rest[stages].sum().tolist()))
@@ -358,18 +339,25 @@ def formatted(frame: pd.DataFrame, *, people=(), shares=(), locale: str = "en_US
 
 
 def table_html(frame: pd.DataFrame, caption: str) -> str:
-    head = "".join(f'<th scope="col" style="text-align:right;padding:2px 6px">{html.escape(c)}</th>'
-                   if i else f'<th scope="col" style="text-align:left;padding:2px 6px">{html.escape(c)}</th>'
-                   for i, c in enumerate(frame.columns))
+    head = "".join(
+        f'<th scope="col" style="text-align:right;padding:2px 6px">{html.escape(c)}</th>'
+        if i
+        else f'<th scope="col" style="text-align:left;padding:2px 6px">{html.escape(c)}</th>'
+        for i, c in enumerate(frame.columns)
+    )
     body = []
     for values in frame.itertuples(index=False):
-        cells = [f'<th scope="row" style="text-align:left;font-weight:normal;padding:2px 6px">'
-                 f"{html.escape(str(values[0]))}</th>"]
+        cells = [
+            f'<th scope="row" style="text-align:left;font-weight:normal;padding:2px 6px">'
+            f"{html.escape(str(values[0]))}</th>"
+        ]
         cells += [f'<td style="text-align:right;padding:2px 6px">{html.escape(str(v))}</td>' for v in values[1:]]
         body.append("<tr>" + "".join(cells) + "</tr>")
-    return ('<table class="platform-intl-funnel" style="border-collapse:collapse;font-size:90%">'
-            f'<caption style="text-align:left;caption-side:top">{html.escape(caption)}</caption>'
-            f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
+    return (
+        '<table class="platform-intl-funnel" style="border-collapse:collapse;font-size:90%">'
+        f'<caption style="text-align:left;caption-side:top">{html.escape(caption)}</caption>'
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    )
 
 
 # --------------------------------------------------------------------------- explorer
@@ -386,8 +374,14 @@ class MarketFunnelExplorer(LiveWidget):
 
     VIEWS = ("Funnel", "Sensitivity")
 
-    def __init__(self, scenario: str = "weibo_diaspora", *, locale: str = "en_US",
-                 tables: Mapping[str, pd.DataFrame] | None = None, view: str = "Funnel"):
+    def __init__(
+        self,
+        scenario: str = "weibo_diaspora",
+        *,
+        locale: str = "en_US",
+        tables: Mapping[str, pd.DataFrame] | None = None,
+        view: str = "Funnel",
+    ):
         import ipywidgets as w
 
         self._tables = sizing.ensure_tables(tables, *sizing.TABLES[:3])
@@ -396,29 +390,34 @@ class MarketFunnelExplorer(LiveWidget):
         self._tornado = _TornadoArtist()
         self._muted = False
         self._caption = source_caption()
-        self.result = self.totals = self.sensitivity_table = None
+        self.result: Any = None
+        self.totals: Any = None
+        self.sensitivity_table: Any = None
         self.png, self.alt_text, self.table = b"", "", None
 
         sizing.get_scenario(scenario)
         from platform_intl.localization import parse_locale
+
         parse_locale(locale)
         if view not in self.VIEWS:
             raise ValueError(f"view must be one of {self.VIEWS}; got {view!r}")
         locales = list(dict.fromkeys([*COURSE_LOCALES, locale]))
         style = {"description_width": "130px"}
-        wide = w.Layout(width="470px")
-        self.scenario = w.Dropdown(options=[(s.title, s.id) for s in sizing.SCENARIOS], value=scenario,
-                                   description="Scenario", style=style, layout=w.Layout(width="620px"))
-        self.markets = w.SelectMultiple(description="Markets", rows=7, style={"description_width": "60px"},
-                                        layout=w.Layout(width="330px"))
-        self.adoption = w.FloatSlider(min=0, max=1, step=0.01, description="Platform adoption",
-                                      readout_format=".0%", continuous_update=True, style=style, layout=wide)
-        self.obtainable = w.FloatSlider(min=0, max=1, step=0.005, description="Obtainable share",
-                                        readout_format=".1%", continuous_update=True, style=style, layout=wide)
+        self.scenario = w.Dropdown(
+            options=[(s.title, s.id) for s in sizing.SCENARIOS],
+            value=scenario,
+            description="Scenario",
+            style=style,
+            layout=w.Layout(width="620px"),
+        )
+        self.markets = w.SelectMultiple(
+            description="Markets", rows=7, style={"description_width": "60px"}, layout=w.Layout(width="330px")
+        )
+        self.adoption = slider("Platform adoption", min_=0, max_=1, step=0.01, fmt=".0%", continuous_update=True)
+        self.obtainable = slider("Obtainable share", min_=0, max_=1, step=0.005, fmt=".1%", continuous_update=True)
         self.locale = w.Dropdown(options=locales, value=locale, description="Number format", style=style)
         self.view = w.ToggleButtons(options=list(self.VIEWS), value=view, description="View", style=style)
-        self.reset = w.Button(description="Reset to scenario defaults", icon="undo",
-                              layout=w.Layout(width="220px"))
+        self.reset = w.Button(description="Reset to scenario defaults", icon="undo", layout=w.Layout(width="220px"))
         self.figure_html = w.HTML()
         self.table_html = w.HTML()
         self.assumptions_html = w.HTML()
@@ -429,14 +428,26 @@ class MarketFunnelExplorer(LiveWidget):
         for control in (self.markets, self.adoption, self.obtainable, self.locale, self.view):
             control.observe(self._on_change, names="value")
         self.reset.on_click(lambda _button: self._apply_defaults())
-        self.widget = w.VBox([
-            self.scenario,
-            # Wraps the market list below the controls when the notebook is narrow.
-            w.HBox([w.VBox([self.adoption, self.obtainable, self.locale, self.view, self.reset],
-                           layout=w.Layout(width="480px")), self.markets],
-                   layout=w.Layout(flex_flow="row wrap")),
-            self.figure_html, self.table_html, self.assumptions_html, self.status,
-        ])
+        self.widget = w.VBox(
+            [
+                self.scenario,
+                # Wraps the market list below the controls when the notebook is narrow.
+                w.HBox(
+                    [
+                        w.VBox(
+                            [self.adoption, self.obtainable, self.locale, self.view, self.reset],
+                            layout=w.Layout(width="480px"),
+                        ),
+                        self.markets,
+                    ],
+                    layout=w.Layout(flex_flow="row wrap"),
+                ),
+                self.figure_html,
+                self.table_html,
+                self.assumptions_html,
+                self.status,
+            ]
+        )
         self.update()
 
     # -- model ------------------------------------------------------------------------
@@ -451,8 +462,9 @@ class MarketFunnelExplorer(LiveWidget):
     def _load_scenario(self, scenario_id: str) -> None:
         markets, defaults = self._scenario_data(scenario_id)
         order = (markets["population"] * markets["language_share"]).sort_values(ascending=False).index
-        options = [(f"{markets.at[i, 'name']} ({markets.at[i, 'territory']})", markets.at[i, "territory"])
-                   for i in order]
+        options = [
+            (f"{markets.at[i, 'name']} ({markets.at[i, 'territory']})", markets.at[i, "territory"]) for i in order
+        ]
         self._muted = True
         try:
             self.markets.options = options
@@ -461,12 +473,15 @@ class MarketFunnelExplorer(LiveWidget):
         finally:
             self._muted = False
         s = sizing.get_scenario(scenario_id)
-        items = "".join(f"<li><b>{html.escape(name.replace('_', ' ').capitalize())}</b> "
-                        f"{html.escape(format_percent(row.value, 'en_US', decimals=1))} "
-                        f"({html.escape(row.basis)}): {html.escape(row.explanation)}</li>"
-                        for name, row in defaults.iterrows())
-        self.assumptions_html.value = (f"<p><b>{html.escape(s.question)}</b></p><ul>{items}</ul>"
-                                       + (f"<p><em>{html.escape(s.notes)}</em></p>" if s.notes else ""))
+        items = "".join(
+            f"<li><b>{html.escape(name.replace('_', ' ').capitalize())}</b> "
+            f"{html.escape(format_percent(row.value, 'en_US', decimals=1))} "
+            f"({html.escape(row.basis)}): {html.escape(row.explanation)}</li>"
+            for name, row in defaults.iterrows()
+        )
+        self.assumptions_html.value = f"<p><b>{html.escape(s.question)}</b></p><ul>{items}</ul>" + (
+            f"<p><em>{html.escape(s.notes)}</em></p>" if s.notes else ""
+        )
 
     def _set_defaults(self, defaults: pd.DataFrame) -> None:
         self.adoption.value = round(float(defaults.at["adoption", "value"]), 4)
@@ -491,7 +506,7 @@ class MarketFunnelExplorer(LiveWidget):
         self._load_scenario(change["new"])
         self.update()
 
-    def _on_change(self, _change) -> None:
+    def _on_change(self, _change=None) -> None:
         if not self._muted:
             self.update()
 
@@ -504,24 +519,31 @@ class MarketFunnelExplorer(LiveWidget):
         title = s.title
         if self.view.value == "Sensitivity" and len(self.result):
             self.sensitivity_table = sizing.sensitivity(
-                self.result, adoption=self.adoption.value, obtainable_share=self.obtainable.value,
-                uncertainties=s.uncertainties, territory_languages=self._tables["territory_languages"])
-            with _rc():
-                self._tornado.draw(self.sensitivity_table, locale=locale,
-                                   title=f"Which assumption moves the SOM most?\n{title}")
+                self.result,
+                adoption=self.adoption.value,
+                obtainable_share=self.obtainable.value,
+                uncertainties=s.uncertainties,
+                territory_languages=self._tables["territory_languages"],
+            )
+            with base.font_context():
+                self._tornado.draw(
+                    self.sensitivity_table, locale=locale, title=f"Which assumption moves the SOM most?\n{title}"
+                )
             self.png = self._tornado.png()
             self.alt_text = tornado_alt_text(self.sensitivity_table, locale)
         else:
-            with _rc():
+            with base.font_context():
                 self._funnel.draw(self.totals, locale=locale, title=title)
             self.png = self._funnel.png()
             self.alt_text = funnel_alt_text(self.result, locale, title)
-        self.figure_html.value = image_html(self.png, self.alt_text, self._caption)
+        self.figure_html.value = base.image_html(self.png, self.alt_text, self._caption or SOURCE)
         self.table = funnel_table(self.result, locale)
         som_share = self.totals["som"] / self.totals["tam"] if self.totals["tam"] else float("nan")
         self.table_html.value = table_html(
-            self.table, f"Funnel per market, people (locale {locale}); SOM is "
-                        f"{format_percent(som_share, locale) if som_share == som_share else '–'} of TAM")
+            self.table,
+            f"Funnel per market, people (locale {locale}); SOM is "
+            f"{format_percent(som_share, locale) if som_share == som_share else '–'} of TAM",
+        )
 
 
 def build_for_benchmark(scenario: str = "weibo_diaspora"):

@@ -34,12 +34,13 @@ latency::
 (``build_for_benchmark``) and the playground (``build_playground_for_benchmark``, its
 currency dropdown). Both explorers also record ``last_update_seconds``.
 """
+
 from __future__ import annotations
 
 import datetime as _dt
 import html
 import math
-from typing import Sequence
+from collections.abc import Sequence
 
 import ipywidgets as widgets
 import numpy as np
@@ -51,11 +52,10 @@ from matplotlib.ticker import FuncFormatter
 from platform_intl import localization as loc
 from platform_intl import plots
 
-from .base import LiveWidget
+from .base import LiveWidget, slider
 
 #: Languages a platform that serves English might add next (14: 16,384 subsets).
-DEFAULT_CANDIDATES = ("es", "pt-BR", "fr", "de", "it", "ja", "ko", "zh", "zh-Hant", "id", "vi", "th",
-                      "ar", "da")
+DEFAULT_CANDIDATES = ("es", "pt-BR", "fr", "de", "it", "ja", "ko", "zh", "zh-Hant", "id", "vi", "th", "ar", "da")
 
 #: Colours of the Okabe-Ito palette (seaborn's "colorblind"): chosen vs not chosen.
 CHOSEN_COLOUR = "#0173b2"
@@ -85,14 +85,24 @@ class LanguageBudgetPlanner(LiveWidget):
     course data; pass small ones to test without it.
     """
 
-    def __init__(self, candidates: Sequence[str] = DEFAULT_CANDIDATES, *,
-                 already_served: Sequence[str] = ("en",), exclude_territories: Sequence[str] = ("CN",),
-                 model: loc.ReachModel | None = None,
-                 prices: pd.DataFrame | None = None, budget: float = 60_000, words: int = 50_000,
-                 price_per_word: float | None = None, moderation_per_language: float = 0,
-                 review_qa_share: float = loc.REVIEW_QA_SHARE, locale: str = "en_US"):
+    def __init__(
+        self,
+        candidates: Sequence[str] = DEFAULT_CANDIDATES,
+        *,
+        already_served: Sequence[str] = ("en",),
+        exclude_territories: Sequence[str] = ("CN",),
+        model: loc.ReachModel | None = None,
+        prices: pd.DataFrame | None = None,
+        budget: float = 60_000,
+        words: int = 50_000,
+        price_per_word: float | None = None,
+        moderation_per_language: float = 0,
+        review_qa_share: float = loc.REVIEW_QA_SHARE,
+        locale: str = "en_US",
+    ):
         self.model = model or loc.ReachModel.from_course_data(
-            candidates, already_served=already_served, exclude_territories=exclude_territories)
+            candidates, already_served=already_served, exclude_territories=exclude_territories
+        )
         self.languages = self.model.candidates
         prices = loc.translation_prices() if prices is None else prices
         listed = np.array([loc.price_per_word_for(t, prices) for t in self.languages])
@@ -103,37 +113,51 @@ class LanguageBudgetPlanner(LiveWidget):
         self.review_qa_share = review_qa_share
         self.names = {t: loc.language_name(t) for t in self.languages}
         self.problem = loc.LanguageBudgetProblem.from_reach_model(
-            self.model, np.zeros(len(self.languages)), conversion_lift=1.0)
+            self.model, np.zeros(len(self.languages)), conversion_lift=1.0
+        )
         self.model.subset_reach()  # the one expensive step, done before any slider moves
         self.standalone = self.model.standalone_reach().to_numpy()
 
         style = {"description_width": "14em"}
-        layout = widgets.Layout(width="34em")
-        self.budget = widgets.IntSlider(value=int(budget), min=0, max=300_000, step=2_500,
-                                        description="Budget (USD)", style=style, layout=layout)
-        self.price = widgets.FloatSlider(
+        self.budget = slider("Budget (USD)", value=int(budget), min_=0, max_=300_000, step=2_500, integer=True)
+        self.price = slider(
+            "Price per word (USD, median)",
             value=round(price_per_word if price_per_word is not None else self.reference_price, 3),
-            min=0.01, max=0.40, step=0.01, readout_format=".2f",
-            description="Price per word (USD, median)", style=style, layout=layout)
-        self.words = widgets.IntSlider(value=int(words), min=5_000, max=500_000, step=5_000,
-                                       description="Source words", style=style, layout=layout)
-        self.moderation = widgets.IntSlider(value=int(moderation_per_language), min=0, max=120_000,
-                                            step=5_000, description="Moderation per language (USD/yr)",
-                                            style=style, layout=layout)
-        self.locale = widgets.Dropdown(options=list(loc.COURSE_LOCALES), value=locale,
-                                       description="Number format", style=style)
+            min_=0.01,
+            max_=0.40,
+            step=0.01,
+            fmt=".2f",
+        )
+        self.words = slider("Source words", value=int(words), min_=5_000, max_=500_000, step=5_000, integer=True)
+        self.moderation = slider(
+            "Moderation per language (USD/yr)",
+            value=int(moderation_per_language),
+            min_=0,
+            max_=120_000,
+            step=5_000,
+            integer=True,
+        )
+        self.locale = widgets.Dropdown(
+            options=list(loc.COURSE_LOCALES), value=locale, description="Number format", style=style
+        )
         self.controls = (self.budget, self.price, self.words, self.moderation, self.locale)
         self.summary = widgets.HTML()
         self.chart = widgets.HTML()
         self.table_html = widgets.HTML()
         served = ", ".join(loc.language_name(t) for t in self.model.already_served) or "none"
-        left_out = (f" Markets left out: {', '.join(self.model.excluded)}." if self.model.excluded else "")
-        self.widget = widgets.VBox([
-            widgets.HTML("<b>Language budget planner</b>: which languages to add first, "
-                         "and what greedy reach-per-dollar picking misses. "
-                         f"Already served: {html.escape(served)}.{html.escape(left_out)}"),
-            *self.controls, self.summary, widgets.HBox([self.chart, self.table_html]),
-        ])
+        left_out = f" Markets left out: {', '.join(self.model.excluded)}." if self.model.excluded else ""
+        self.widget = widgets.VBox(
+            [
+                widgets.HTML(
+                    "<b>Language budget planner</b>: which languages to add first, "
+                    "and what greedy reach-per-dollar picking misses. "
+                    f"Already served: {html.escape(served)}.{html.escape(left_out)}"
+                ),
+                *self.controls,
+                self.summary,
+                widgets.HBox([self.chart, self.table_html]),
+            ]
+        )
         self._build_figure()
         for control in self.controls:
             control.observe(self._on_change, names="value")
@@ -143,10 +167,17 @@ class LanguageBudgetPlanner(LiveWidget):
     def costs(self) -> np.ndarray:
         """Cost per candidate language (USD) for the current slider values."""
         prices = self.price.value * self.relative_price
-        return np.array([loc.localization_cost(self.words.value, min(p, loc.MAX_PRICE_PER_WORD),
-                                               review_qa_share=self.review_qa_share,
-                                               moderation_per_year=self.moderation.value).total
-                         for p in prices])
+        return np.array(
+            [
+                loc.localization_cost(
+                    self.words.value,
+                    min(p, loc.MAX_PRICE_PER_WORD),
+                    review_qa_share=self.review_qa_share,
+                    moderation_per_year=self.moderation.value,
+                ).total
+                for p in prices
+            ]
+        )
 
     def _update(self) -> None:
         self.recompute()
@@ -176,7 +207,7 @@ class LanguageBudgetPlanner(LiveWidget):
         self.figure = Figure(figsize=(5.6, 0.3 * len(self.languages) + 1.3), dpi=80)
         self.canvas = FigureCanvasAgg(self.figure)
         self._background = None
-        self._drawn_key = None
+        self._drawn_key: tuple | None = None
         ax = self.figure.add_subplot()
         ax.set_axisbelow(True)
         labels = [f"{self.names[self.languages[i]]} ({self.languages[i]})" for i in self._order]
@@ -207,39 +238,47 @@ class LanguageBudgetPlanner(LiveWidget):
             bar.set_color(CHOSEN_COLOUR if chosen[i] else OTHER_COLOUR)
         self._draw_bars()
         ranked = self.marginal.sort_values("reach_per_1000_usd", ascending=False).head(3)
-        best = "; ".join(f"{self.names[r.language]} {self._fmt(r.reach_per_1000_usd)}"
-                         for r in ranked.itertuples())
-        alt = (f"Horizontal bar chart of new online speakers reached per USD 1,000 for each candidate "
-               f"language, optimal set highlighted. Highest: {best}.")
+        best = "; ".join(f"{self.names[r.language]} {self._fmt(r.reach_per_1000_usd)}" for r in ranked.itertuples())
+        alt = (
+            f"Horizontal bar chart of new online speakers reached per USD 1,000 for each candidate "
+            f"language, optimal set highlighted. Highest: {best}."
+        )
         self.chart.value = _png_html(self.canvas, alt)
 
         plan, quick = self.optimal, self.greedy
         subsets = 1 << len(self.languages)
         lost = plan.reach - quick.reach
-        verdict = ("Greedy finds the same reach." if lost <= 1e-6 * max(plan.reach, 1) else
-                   f"<b>Greedy leaves {self._fmt(lost, 'compact')} people unreached</b> "
-                   f"({loc.format_percent(lost / plan.reach, self.locale.value)} of the optimum).")
+        verdict = (
+            "Greedy finds the same reach."
+            if lost <= 1e-6 * max(plan.reach, 1)
+            else f"<b>Greedy leaves {self._fmt(lost, 'compact')} people unreached</b> "
+            f"({loc.format_percent(lost / plan.reach, self.locale.value)} of the optimum)."
+        )
         names = lambda p: ", ".join(self.names[t] for t in p.languages) or "none"  # noqa: E731
         self.summary.value = (
             f"<p><b>Optimal</b> (all {self._fmt(subsets)} subsets checked): {html.escape(names(plan))}: "
             f"reaches {self._fmt(plan.reach, 'compact')} more online speakers for "
             f"{self._fmt(plan.cost, 'money')} ({self._fmt(plan.reach_per_dollar * PER)} per USD 1,000).<br>"
             f"<b>Greedy</b> (best reach per dollar first): {html.escape(names(quick))}: "
-            f"{self._fmt(quick.reach, 'compact')} for {self._fmt(quick.cost, 'money')}. {verdict}</p>")
+            f"{self._fmt(quick.reach, 'compact')} for {self._fmt(quick.cost, 'money')}. {verdict}</p>"
+        )
 
         rows = []
         for r in self.marginal.sort_values("reach_per_1000_usd", ascending=False).itertuples():
             rows.append(
                 f"<tr><td>{html.escape(self.names[r.language])}</td>"
-                f"<td style='text-align:right'>{loc.format_number(r.price_per_word, self.locale.value, decimals=3)}</td>"
+                f"<td style='text-align:right'>"
+                f"{loc.format_number(r.price_per_word, self.locale.value, decimals=3)}</td>"
                 f"<td style='text-align:right'>{self._fmt(r.cost, 'money')}</td>"
                 f"<td style='text-align:right'>{self._fmt(r.marginal_reach, 'compact')}</td>"
                 f"<td style='text-align:right'>{self._fmt(r.reach_per_1000_usd)}</td>"
-                f"<td>{'✓' if r.chosen else ''}</td><td>{'✓' if r.in_greedy else ''}</td></tr>")
+                f"<td>{'✓' if r.chosen else ''}</td><td>{'✓' if r.in_greedy else ''}</td></tr>"
+            )
         self.table_html.value = (
             "<table><caption>Per language: cost, people gained (or lost if dropped) and reach per "
             "USD 1,000</caption><tr><th>Language</th><th>USD/word</th><th>Cost</th><th>Marginal reach</th>"
-            "<th>per USD 1,000</th><th>Optimal</th><th>Greedy</th></tr>" + "".join(rows) + "</table>")
+            "<th>per USD 1,000</th><th>Optimal</th><th>Greedy</th></tr>" + "".join(rows) + "</table>"
+        )
 
     def _draw_bars(self) -> None:
         """Blit: a full draw only when the axis changes, otherwise bars over a saved background."""
@@ -258,38 +297,69 @@ class LanguageBudgetPlanner(LiveWidget):
             self.axes.draw_artist(bar)
 
 
-
 #: Locales the playground offers besides the course's four (any CLDR locale can be typed).
-EXTRA_LOCALES = ("zh_Hant_TW", "zh_Hant_HK", "ja_JP", "ko_KR", "en_GB", "en_IN", "fr_FR", "de_CH",
-                 "es_ES", "pt_BR", "ar_EG", "hi_IN", "ru_RU", "sv_SE")
+EXTRA_LOCALES = (
+    "zh_Hant_TW",
+    "zh_Hant_HK",
+    "ja_JP",
+    "ko_KR",
+    "en_GB",
+    "en_IN",
+    "fr_FR",
+    "de_CH",
+    "es_ES",
+    "pt_BR",
+    "ar_EG",
+    "hi_IN",
+    "ru_RU",
+    "sv_SE",
+)
 
 
 class LocalePlayground(LiveWidget):
     """Format a number, a share, an amount and a date for a chosen set of locales."""
 
-    def __init__(self, value: float = 1_234_567.891, locales: Sequence[str] = loc.COURSE_LOCALES, *,
-                 share: float = 0.123, currency: str = "USD", date: _dt.date | str = "2025-01-17"):
+    def __init__(
+        self,
+        value: float = 1_234_567.891,
+        locales: Sequence[str] = loc.COURSE_LOCALES,
+        *,
+        share: float = 0.123,
+        currency: str = "USD",
+        date: _dt.date | str = "2025-01-17",
+    ):
         options = list(dict.fromkeys([*loc.COURSE_LOCALES, *EXTRA_LOCALES, *locales]))
         style = {"description_width": "9em"}
         self.value = widgets.FloatText(value=value, description="Number", style=style)
-        self.share = widgets.BoundedFloatText(value=share, min=0, max=1, step=0.001,
-                                              description="Share (0 to 1)", style=style)
-        self.currency = widgets.Dropdown(options=["USD", "EUR", "CNY", "DKK", "JPY", "GBP"],
-                                         value=currency, description="Currency", style=style)
-        self.date = widgets.DatePicker(value=_dt.date.fromisoformat(date) if isinstance(date, str) else date,
-                                       description="Date", style=style)
-        self.locales = widgets.SelectMultiple(options=options, value=tuple(locales), rows=6,
-                                              description="Locales", style=style)
-        self.custom = widgets.Text(value="", placeholder="any CLDR locale, e.g. fi_FI or sr-Latn",
-                                   description="Add a locale", style=style)
+        self.share = widgets.BoundedFloatText(
+            value=share, min=0, max=1, step=0.001, description="Share (0 to 1)", style=style
+        )
+        self.currency = widgets.Dropdown(
+            options=["USD", "EUR", "CNY", "DKK", "JPY", "GBP"], value=currency, description="Currency", style=style
+        )
+        self.date = widgets.DatePicker(
+            value=_dt.date.fromisoformat(date) if isinstance(date, str) else date, description="Date", style=style
+        )
+        self.locales = widgets.SelectMultiple(
+            options=options, value=tuple(locales), rows=6, description="Locales", style=style
+        )
+        self.custom = widgets.Text(
+            value="", placeholder="any CLDR locale, e.g. fi_FI or sr-Latn", description="Add a locale", style=style
+        )
         self.output = widgets.HTML()
         self.controls = (self.value, self.share, self.currency, self.date, self.locales, self.custom)
-        self.widget = widgets.VBox([
-            widgets.HTML("<b>Locale formatting playground</b>: the same figures as each locale writes them."),
-            widgets.HBox([widgets.VBox([self.value, self.share, self.currency, self.date]),
-                          widgets.VBox([self.locales, self.custom])]),
-            self.output,
-        ])
+        self.widget = widgets.VBox(
+            [
+                widgets.HTML("<b>Locale formatting playground</b>: the same figures as each locale writes them."),
+                widgets.HBox(
+                    [
+                        widgets.VBox([self.value, self.share, self.currency, self.date]),
+                        widgets.VBox([self.locales, self.custom]),
+                    ]
+                ),
+                self.output,
+            ]
+        )
         self.table = pd.DataFrame()
         self.message = ""
         for control in self.controls:
@@ -318,27 +388,33 @@ class LocalePlayground(LiveWidget):
                 self.message = str(error)
                 continue
             code = str(parsed)
-            rows.append({
-                "locale": name.strip(),  # as the reader chose it: zh_CN, not Babel's zh_Hans_CN
-                "language": parsed.get_display_name("en"),
-                "number": loc.format_number(number, code),
-                "compact": loc.format_compact(number, code),
-                "percent": loc.format_percent(self.share.value, code),
-                "currency": loc.format_currency(number, self.currency.value, code),
-                "date": loc.format_date(day, code, length="medium"),
-                "date_long": loc.format_date(day, code, length="long"),
-            })
-        self.table = pd.DataFrame(rows, columns=["locale", "language", "number", "compact", "percent",
-                                                 "currency", "date", "date_long"])
+            rows.append(
+                {
+                    "locale": name.strip(),  # as the reader chose it: zh_CN, not Babel's zh_Hans_CN
+                    "language": parsed.get_display_name("en"),
+                    "number": loc.format_number(number, code),
+                    "compact": loc.format_compact(number, code),
+                    "percent": loc.format_percent(self.share.value, code),
+                    "currency": loc.format_currency(number, self.currency.value, code),
+                    "date": loc.format_date(day, code, length="medium"),
+                    "date_long": loc.format_date(day, code, length="long"),
+                }
+            )
+        self.table = pd.DataFrame(
+            rows, columns=["locale", "language", "number", "compact", "percent", "currency", "date", "date_long"]
+        )
 
     def redraw(self) -> None:
-        head = "".join(f"<th>{h}</th>" for h in ("Locale", "Language", "Number", "Compact", "Share",
-                                                 "Money", "Date", "Date (long)"))
-        body = "".join("<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in row) + "</tr>"
-                       for row in self.table.itertuples(index=False))
-        warning = (f"<p style='color:#b00'>{html.escape(self.message)}</p>" if self.message else "")
+        head = "".join(
+            f"<th>{h}</th>"
+            for h in ("Locale", "Language", "Number", "Compact", "Share", "Money", "Date", "Date (long)")
+        )
+        body = "".join(
+            "<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in row) + "</tr>"
+            for row in self.table.itertuples(index=False)
+        )
+        warning = f"<p style='color:#b00'>{html.escape(self.message)}</p>" if self.message else ""
         self.output.value = f"{warning}<table>{'<tr>' + head + '</tr>'}{body}</table>"
-
 
 
 def build_for_benchmark() -> tuple[LanguageBudgetPlanner, widgets.IntSlider]:
