@@ -14,6 +14,10 @@ COURSE_ROOT = os.path.dirname(os.path.abspath(__file__))
 c.CourseDirectory.root = COURSE_ROOT
 c.CourseDirectory.course_id = "platform-intl"
 
+# The course's data, for every process grading starts (the students' kernels, the grader's
+# own test process): they run in scratch folders, where platform_intl.data cannot find it.
+os.environ.setdefault("PLATFORM_INTL_DATASETS", os.path.join(os.path.dirname(COURSE_ROOT), "datasets"))
+
 # Where released assignments and submissions travel. tasks.py points it inside .venv/;
 # on a shared server, set NBGRADER_EXCHANGE to the exchange every user can reach.
 c.Exchange.root = os.environ.get("NBGRADER_EXCHANGE", os.path.join(COURSE_ROOT, ".exchange"))
@@ -42,7 +46,7 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 _PI = "platform_intl.instructor."
 
 c.Autograde.exporter_class = _PI + "intake.RobustNotebookExporter"
-c.Autograde.pre_convert_hook = _PI + "intake.recover_renamed_notebooks"
+c.Autograde.pre_convert_hook = _PI + "intake.prepare_submission"
 c.Autograde.sanitize_preprocessors = [
     "nbgrader.preprocessors.ClearOutput",
     _PI + "intake.RecordingDeduplicateIds",
@@ -51,7 +55,7 @@ c.Autograde.sanitize_preprocessors = [
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
 c.Autograde.autograde_preprocessors = [
-    _PI + "execution.RobustExecute",
+    _PI + "verdicts.VerdictExecute",
     "nbgrader.preprocessors.IgnorePattern",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput",

@@ -161,3 +161,16 @@ def formgrader(simulation):
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+@pytest.fixture(scope="session")
+def ps2():
+    """ps2 as the verdict tests read it: set-up cells, test cells, solutions."""
+    from verdict_support import Assignment
+
+    return Assignment("ps2_market_sizing")
+
+
+@pytest.fixture(scope="session")
+def ps2_solutions(ps2):
+    return ps2.solutions()

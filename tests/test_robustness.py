@@ -26,7 +26,7 @@ from platform_intl.instructor import course as admin
 from platform_intl.instructor.feedback import RedactSecrets
 from platform_intl.instructor.intake import _read_notebook
 from platform_intl.instructor.late_policy import SubMarks
-from platform_intl.instructor.notes import NOTE_KINDS, RECOVERY_FILE
+from platform_intl.instructor.notes import INTAKE_FILE, NOTE_KINDS, RECOVERY_FILE
 from platform_intl.instructor.summary import summarize
 
 SPECS = behaviours.load_specs()
@@ -35,8 +35,11 @@ GUIDE = ROOT / "docs" / "instructor-guide.md"
 
 
 def scope(simulation, name):
-    spec = simulation["specs"][name]
-    return simulation["assignments"] if spec["assignments"] == "all" else [simulation["first"]]
+    return behaviours.assignments_of(simulation["specs"][name], simulation["assignments"])
+
+
+def student_of(simulation, name):
+    return behaviours.student_id(name, simulation["specs"][name])
 
 
 @pytest.mark.slow
@@ -45,10 +48,16 @@ def test_fixture_scores_as_documented(simulation, name):
     spec = simulation["specs"][name]
     expect = spec["expect"]
     for assignment in scope(simulation, name):
-        got = entry(simulation, name, assignment)
+        sid = student_of(simulation, name)
         if expect["score_as"] == "not graded":
-            assert not got["graded"] and got["score"] == 0, got
+            got = simulation["summary"]["students"].get(sid, {}).get("assignments", {}).get(assignment, {})
+            assert not got.get("graded") and not got.get("score"), got
+            if "log_contains" in expect:
+                log = (simulation["root"] / "nbgrader.log").read_text(encoding="utf-8")
+                refusals = [line for line in log.splitlines() if expect["log_contains"] in line]
+                assert refusals and all("must not start with '.'" in line for line in refusals), refusals
             continue
+        got = entry(simulation, sid, assignment)
         reference = entry(simulation, expect["score_as"], assignment)
         assert got["graded"], f"{name} was not graded in {assignment}: {got}"
         assert got["code_score"] == reference["code_score"], (
@@ -63,6 +72,8 @@ def test_fixture_scores_as_documented(simulation, name):
 @pytest.mark.parametrize("name", list(SPECS))
 def test_fixture_leaves_a_note_that_explains_it(simulation, name):
     expected = simulation["specs"][name]["expect"].get("notes", [])
+    if simulation["specs"][name]["expect"]["score_as"] == "not graded":
+        return
     for assignment in scope(simulation, name):
         got = entry(simulation, name, assignment)
         kinds = {n["kind"] for n in got["notes"]}
@@ -79,6 +90,8 @@ def test_fixture_leaves_a_note_that_explains_it(simulation, name):
 @pytest.mark.slow
 @pytest.mark.parametrize("name", list(SPECS))
 def test_the_submitted_file_is_kept_as_the_student_sent_it(simulation, name):
+    if simulation["specs"][name]["expect"]["score_as"] == "not graded":
+        return
     for assignment in scope(simulation, name):
         sent = simulation["root"] / "students" / name / assignment
         kept = simulation["course"] / "submitted" / name / assignment
@@ -86,7 +99,8 @@ def test_the_submitted_file_is_kept_as_the_student_sent_it(simulation, name):
             if path.is_file() and path.name != "feedback":
                 assert (kept / path.name).read_bytes() == path.read_bytes(), f"{name}: {path.name} changed"
         extra = {p.name for p in kept.iterdir()} - {p.name for p in sent.iterdir()}
-        allowed = {"timestamp.txt", "submission_secret.txt"}
+        # The grader's own records: its notes, and an unreadable timestamp kept under another name.
+        allowed = {"timestamp.txt", "submission_secret.txt", INTAKE_FILE, "timestamp-unreadable.txt"}
         if name == "renamed-notebook":
             allowed |= {RECOVERY_FILE} | {p.name for p in (ASSIGNMENTS / "source" / assignment).glob("*.ipynb")}
         assert extra <= allowed, f"{name}: the grader added {extra - allowed}"

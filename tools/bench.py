@@ -54,6 +54,7 @@ BIN = Path(sys.executable).parent
 TARGETS = {
     "lecture": 1.5,  # lecture time / import floor
     "autograde": 1.3,  # autograde time / plain execution, per submission
+    "vs_stock": 1.2,  # the course's grading (verdicts outside the kernel) / stock nbgrader, per submission
     "widget_ms": 100.0,  # median update latency
     "import_s": 0.3,  # helper package import
 }
@@ -496,6 +497,12 @@ def bench_class(args) -> tuple[list[list], list[list]]:
             f"{ratio:.2f}x",
             f"≤ {TARGETS['autograde']}x",
             verdict(ratio <= TARGETS["autograde"]),
+        ],
+        [
+            "The course's grading (tests judged outside the kernel) / stock nbgrader, per submission, same run",
+            f"{per / stock:.2f}x",
+            f"≤ {TARGETS['vs_stock']}x",
+            verdict(per / stock <= TARGETS["vs_stock"]),
         ],
     ]
     return rows, summary

@@ -107,7 +107,17 @@ def apply_spec(spec: dict, folder: Path, source_dir: Path) -> None:
             raise ValueError(f"spec names notebook {name!r}; the assignment has {names}")
         nb, source_nb = notebooks[name]
         kind = op["op"]
-        if kind in ("replace", "prepend", "append", "delete", "duplicate", "set_points", "set_metadata"):
+        if kind in (
+            "replace",
+            "prepend",
+            "append",
+            "delete",
+            "duplicate",
+            "set_points",
+            "set_metadata",
+            "set_tags",
+            "insert_after",
+        ):
             for cell in select_cells(nb, source_nb, op["cell"]):
                 if kind == "replace":
                     cell.source = op["source"]
@@ -127,6 +137,21 @@ def apply_spec(spec: dict, folder: Path, source_dir: Path) -> None:
                     cell.metadata.nbgrader["points"] = op["points"]
                 elif kind == "set_metadata":
                     cell.metadata.nbgrader.update(op["nbgrader"])
+                elif kind == "set_tags":
+                    cell.metadata["tags"] = list(op["tags"])
+                elif kind == "insert_after":
+                    new = op["new_cell"]
+                    make = (
+                        nbformat.v4.new_code_cell
+                        if new.get("cell_type", "code") == "code"
+                        else nbformat.v4.new_markdown_cell
+                    )
+                    added = make(source=new.get("source", ""))
+                    if "nbgrader" in new:
+                        added.metadata["nbgrader"] = dict(new["nbgrader"])
+                    if "id" in new:
+                        added["id"] = new["id"]
+                    nb.cells.insert(nb.cells.index(cell) + 1, added)
         elif kind == "write_text":
             files[name] = op["text"]
         elif kind == "rename":
@@ -135,6 +160,8 @@ def apply_spec(spec: dict, folder: Path, source_dir: Path) -> None:
             files.pop(name, None)
         elif kind == "add_file":
             files[op["name"]] = op["text"]
+        elif kind in ("write_timestamp", "add_symlink"):
+            pass  # applied to the collected copy (apply_after_collect): the exchange does not keep them
         else:
             raise ValueError(f"unknown operation {kind!r}")
     for path in folder.iterdir():
@@ -142,7 +169,37 @@ def apply_spec(spec: dict, folder: Path, source_dir: Path) -> None:
             path.unlink()
     for name, content in files.items():
         target = folder / name
+        target.parent.mkdir(parents=True, exist_ok=True)
         if isinstance(content, str):
             target.write_text(content, encoding="utf-8")
         else:
             nbformat.write(content, str(target))
+
+
+def apply_after_collect(spec: dict, submitted: Path) -> None:
+    """What a spec does to the collected copy in ``submitted/<student>/<assignment>/``: a
+    ``timestamp.txt`` of its own, symbolic links (the exchange copies neither as they are)."""
+    for op in spec["operations"]:
+        if op["op"] == "write_timestamp":
+            (submitted / "timestamp.txt").write_text(op["text"], encoding="utf-8")
+        elif op["op"] == "add_symlink":
+            link = submitted / op["name"]
+            link.unlink(missing_ok=True)
+            link.symlink_to(op["target"])
+
+
+def student_id(spec_name: str, spec: dict) -> str:
+    """The id a simulated student has: the spec's name, or the ``student_id`` it asks for."""
+    return str(spec.get("student_id", spec_name))
+
+
+def assignments_of(spec: dict, assignments: list[str], every_assignment: bool = False) -> list[str]:
+    """The assignments a simulated student submits: the first, every one, or the one the spec names."""
+    scope = spec.get("assignments", "first")
+    if scope == "all" or every_assignment:
+        return list(assignments)
+    if scope != "first":
+        if scope not in assignments:
+            raise ValueError(f"spec names assignment {scope!r}; the course has {assignments}")
+        return [scope]
+    return list(assignments[:1])

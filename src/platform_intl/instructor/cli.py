@@ -147,7 +147,9 @@ def main(argv: list[str] | None = None) -> int:
             f"{result.seconds:.0f} s. Course: {result.course.root}\nGrades: {result.grades_csv} and "
             f"{result.lms_csv}; details: {result.root / 'summary.json'}"
         )
-        return 0 if not any(result.autograde_exit_codes.values()) else 1
+        # 2: some submissions were refused at intake (named above); 1: a grading run failed.
+        codes = set(result.autograde_exit_codes.values()) - {0}
+        return 0 if not codes else (2 if codes == {2} else 1)
     elif args.command == "student-edition":
         out = build_student_edition(args.out, course_dir=args.course_dir.resolve(), force=args.force)
         print(f"student edition in {out}")

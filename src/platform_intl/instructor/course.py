@@ -143,7 +143,20 @@ class Course:
 
 
 def import_roster(course: Course, csv_path: Path) -> str:
-    """Students into the gradebook: columns id, first_name, last_name, email, lms_user_id."""
+    """Students into the gradebook: columns id, first_name, last_name, email, lms_user_id.
+
+    Refuses ids that nbgrader's folder scan would silently skip at autograde (see
+    :data:`~.intake.SKIPPED_ID_RULE`), naming each one.
+    """
+    from .intake import SKIPPED_ID_RULE, _scannable
+
+    with open(csv_path, newline="", encoding="utf-8") as fh:
+        bad = [row.get("id", "") for row in csv.DictReader(fh) if not _scannable(row.get("id", ""))]
+    if bad:
+        raise SystemExit(
+            f"roster refused: {', '.join(map(repr, bad))}: {SKIPPED_ID_RULE}, because nbgrader "
+            "would never find their submissions. Give these students other ids."
+        )
     return course.nbgrader("db", "student", "import", str(Path(csv_path).resolve()))
 
 
@@ -155,14 +168,47 @@ def release(course: Course, assignment: str, duedate: str | None = None) -> None
     course.nbgrader("release_assignment", assignment, "--force")
 
 
-def collect(course: Course, assignment: str) -> None:
+def collect(course: Course, assignment: str) -> list[str]:
+    """``nbgrader collect``; then names every submission nbgrader's scan skipped (it never says).
+
+    Returns the refused student ids (also printed, and kept in the course log).
+    """
+    from .intake import SKIPPED_ID_RULE, _scannable
+
     course.nbgrader("collect", assignment, "--update")
+    inbound = course.exchange_root / course.course_id / "inbound"
+    refused = (
+        sorted(
+            {p.name.split("+")[0] for p in inbound.glob(f".*+{assignment}+*")}
+            | {p.name.split("+")[0] for p in inbound.glob(f"*+{assignment}+*") if not _scannable(p.name.split("+")[0])}
+        )
+        if inbound.is_dir()
+        else []
+    )
+    if refused:
+        message = (
+            f"REFUSED at intake: submissions of {', '.join(map(repr, refused))} for {assignment}: "
+            f"{SKIPPED_ID_RULE}. They are kept in the exchange; give these students valid ids."
+        )
+        print(message, file=sys.stderr)
+        course.log.append(message)
+    return refused
 
 
 def autograde(course: Course, assignment: str, *, student: str | None = None, force: bool = False) -> int:
     """``nbgrader autograde`` with a progress bar; the exit code of nbgrader."""
     from tqdm import tqdm
 
+    from .intake import SKIPPED_ID_RULE, skipped_student_ids
+
+    skipped = skipped_student_ids(course.root / "submitted", assignment)
+    if skipped:
+        message = (
+            f"NOT GRADED: submissions of {', '.join(map(repr, skipped))} for {assignment}: {SKIPPED_ID_RULE}. "
+            "Rename the folder(s) in submitted/ and the roster entry to a valid id, then autograde again."
+        )
+        print(message, file=sys.stderr)
+        course.log.append(message)
     students = [student] if student else course.submissions(assignment)
     args = [sys.executable, "-m", "nbgrader", "autograde", assignment]
     if student:
@@ -193,7 +239,7 @@ def autograde(course: Course, assignment: str, *, student: str | None = None, fo
         returncode = proc.wait()
         bar.update(bar.total - bar.n)
     course.log.append(f"$ nbgrader autograde {assignment}\n" + "".join(lines))
-    return returncode
+    return returncode or (2 if skipped else 0)
 
 
 def feedback(course: Course, assignment: str) -> None:

@@ -20,7 +20,8 @@ from nbgrader.preprocessors import (
 )
 
 from .cells import split_region
-from .notes import NOTES_KEY, RECOVERY_FILE, add_note
+from .notes import INTAKE_FILE, NOTES_KEY, RECOVERY_FILE, add_note
+from .repair import restore_from_release
 
 # ------------------------------------------------------------------ unreadable files
 
@@ -48,6 +49,11 @@ class RobustNotebookExporter(NotebookExporter):
             nb.metadata.pop(NOTES_KEY, None)  # whatever a submission says about itself
             if renamed:
                 add_note(nb, "renamed", renamed)
+            for note in _intake_notes(filename):
+                add_note(nb, *note)
+            release = self._blank_notebook(resources)
+            for note in restore_from_release(nb, release):
+                add_note(nb, *note)
             try:
                 return self.from_notebook_node(nb, resources=copy.deepcopy(pristine), **kw)
             except Exception as error:
@@ -165,6 +171,109 @@ def _repair_metadata(nb) -> tuple[NotebookNode, list[str]]:
 def _shorten(text: str, limit: int) -> str:
     text = " ".join(str(text).split())
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+# ------------------------------------------------------------- before conversion
+
+#: What nbgrader's folder scan (glob) cannot see: a leading dot hides a folder, and brackets,
+#: ``*`` and ``?`` are pattern characters, so such a student id never matches its own folder.
+SKIPPED_ID_RULE = "a student id must not start with '.' nor contain '[', ']', '*' or '?'"
+
+
+def skipped_student_ids(submitted: Path, assignment: str | None = None) -> list[str]:
+    """Students in ``submitted/`` (with a folder for ``assignment``, if given) that nbgrader's
+    autograde would silently skip."""
+    if not Path(submitted).is_dir():
+        return []
+    return sorted(
+        p.name
+        for p in Path(submitted).iterdir()
+        if p.is_dir() and not _scannable(p.name) and (assignment is None or (p / assignment).is_dir())
+    )
+
+
+def _scannable(student_id: str) -> bool:
+    return not student_id.startswith(".") and not any(ch in student_id for ch in "[]*?")
+
+
+def prepare_submission(assignment=None, student=None, notebooks=None, **kwargs) -> None:
+    """``Autograde.pre_convert_hook``: make a submission gradable without losing anything of it.
+
+    - names every submission nbgrader's scan skips, with the rule, in the log (every run);
+    - an unparseable ``timestamp.txt`` is kept as ``timestamp-unreadable.txt`` and the
+      submission is graded with the note "submission time unknown" (nbgrader would fail it);
+    - symbolic links are not followed: each is removed from the collected copy (the exchange
+      keeps the original) and named in a note;
+    - a notebook submitted under another name is graded under the expected one.
+    """
+    if notebooks:
+        folder = Path(notebooks[0]).parent
+        skipped = skipped_student_ids(folder.parent.parent, folder.name)
+        if skipped:
+            import logging
+
+            logging.getLogger("traitlets").error(
+                "NOT GRADED: submissions of %s: %s. Rename the folder(s) in submitted/ and the "
+                "roster entry to a valid id, then autograde again.",
+                ", ".join(map(repr, skipped)),
+                SKIPPED_ID_RULE,
+            )
+        notes = _check_timestamp(folder) + _drop_symlinks(folder)
+        if notes:
+            record = folder / INTAKE_FILE
+            record.write_text(json.dumps([list(n) for n in notes], indent=2) + "\n", encoding="utf-8")
+    recover_renamed_notebooks(assignment=assignment, student=student, notebooks=notebooks, **kwargs)
+
+
+def _check_timestamp(folder: Path) -> list[tuple[str, str, None]]:
+    from nbgrader.utils import parse_utc
+
+    stamp = folder / "timestamp.txt"
+    if not stamp.is_file():
+        return []
+    text = stamp.read_text(encoding="utf-8", errors="replace").strip()
+    try:
+        if text:
+            parse_utc(text)
+        return []
+    except Exception:
+        kept = folder / "timestamp-unreadable.txt"
+        stamp.replace(kept)
+        stamp.write_text("", encoding="utf-8")  # empty: nbgrader grades it without a time (and feedback still works)
+        return [
+            (
+                "time-unknown",
+                f"Submission time unknown: timestamp.txt read {_shorten(text, 60)!r}, which is not a "
+                "date. The submission was graded without a late penalty; the file is kept as "
+                f"`{kept.name}`. Check the exchange for the real time.",
+                None,
+            )
+        ]
+
+
+def _drop_symlinks(folder: Path) -> list[tuple[str, str, None]]:
+    links = sorted(p for p in folder.rglob("*") if p.is_symlink())
+    if not links:
+        return []
+    shown = ", ".join(f"`{p.relative_to(folder)}` → `{os.readlink(p)}`" for p in links[:5])
+    for link in links:
+        link.unlink()
+    return [
+        (
+            "symlink",
+            f"The submission contained {len(links)} symbolic link(s) ({shown}); links are not "
+            "followed, so the grader removed them from its copy before grading.",
+            None,
+        )
+    ]
+
+
+def _intake_notes(filename) -> list[tuple]:
+    record = Path(filename).parent / INTAKE_FILE
+    try:
+        return [tuple(n) for n in json.loads(record.read_text(encoding="utf-8"))] if record.is_file() else []
+    except ValueError:
+        return []
 
 
 # ------------------------------------------------------------- renamed notebooks

@@ -15,6 +15,8 @@ from traitlets import Unicode
 NOTES_KEY = "platform_intl"
 NOTE_CELL_TAG = "grader-notes"
 RECOVERY_FILE = "grader-recovered-notebooks.json"
+#: What the grader noted before conversion (time unknown, links removed), read back by the exporter.
+INTAKE_FILE = "grader-intake-notes.json"
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 TAG = re.compile(r"<[^>]+>")
 
@@ -33,6 +35,12 @@ NOTE_KINDS = {
     "gave-up": "kernel kept failing: remaining cells not run",
     "output": "output truncated",
     "protection": "submission changed what tests rely on: restored",
+    "metadata": "edited nbgrader settings of a cell restored",
+    "extra-cell": "cell marked for grading that the assignment lacks: ignored",
+    "time-unknown": "submission time unknown: graded without a late penalty",
+    "symlink": "symbolic links removed before grading",
+    "refused": "an answer was not plain data: that part scores 0",
+    "verdict": "the grader could not judge a test: scored 0, review it",
 }
 
 

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from . import harness
-from .behaviours import apply_spec, load_specs
+from .behaviours import apply_after_collect, apply_spec, assignments_of, load_specs, student_id
 from .course import (
     DEFAULT_FIXTURES,
     REFERENCE_PROFILES,
@@ -25,6 +25,7 @@ from .course import (
     release,
 )
 from .exchange import student_exchange
+from .intake import _scannable
 from .summary import format_summary, summarize
 
 # ---------------------------------------------------------------------- simulate
@@ -77,17 +78,20 @@ def simulate(
     profiles = {}
     for i in range(count):
         name = names[i] if i < len(names) else REFERENCE_PROFILES[i % len(REFERENCE_PROFILES)]
-        sid = name if name not in profiles else f"{name}-{i + 1}"
+        sid = student_id(name, specs[name]) if i < len(names) else name
+        sid = sid if sid not in profiles else f"{name}-{i + 1}"
         profiles[sid] = name
     assignments = assignments or course.assignments()
     say = (lambda msg: print(f"[simulate] {msg}", file=sys.stderr, flush=True)) if progress else (lambda msg: None)
 
+    refused = [sid for sid in profiles if not _scannable(sid)]
     roster = root / "roster.csv"
     with open(roster, "w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
         writer.writerow(["id", "first_name", "last_name", "email", "lms_user_id"])
         for n, (sid, profile) in enumerate(profiles.items(), 1):
-            writer.writerow([sid, profile, f"Student {n:02d}", f"{sid}@example.edu", f"LMS{n:04d}"])
+            if sid not in refused:  # the roster refuses ids nbgrader could never grade (the spec tests that)
+                writer.writerow([sid, profile, f"Student {n:02d}", f"{sid}@example.edu", f"LMS{n:04d}"])
     timings: dict[str, float] = {}
     mark = [time.monotonic()]
 
@@ -105,8 +109,7 @@ def simulate(
     lap("generate and release")
 
     def submitted_by(sid: str) -> list[str]:
-        scope = specs[profiles[sid]].get("assignments", "first")
-        return list(assignments) if scope == "all" or every_assignment else list(assignments[:1])
+        return assignments_of(specs[profiles[sid]], list(assignments), every_assignment)
 
     homes = root / "students"
     late = [sid for sid, p in profiles.items() if specs[p].get("submit") == "late"]
@@ -150,13 +153,17 @@ def simulate(
     codes = {}
     for assignment in assignments:
         collect(course, assignment)
+        for sid, profile in profiles.items():
+            folder = course.root / "submitted" / sid / assignment
+            if folder.is_dir():
+                apply_after_collect(specs[profile], folder)
         lap("collect")
         codes[assignment] = autograde(course, assignment)
         lap(f"autograde {assignment}")
         feedback(course, assignment)
         lap("feedback")
     for sid in profiles:
-        for assignment in submitted_by(sid):
+        for assignment in submitted_by(sid) if sid not in refused else []:
             student_exchange(
                 "fetch-feedback",
                 course_id=course_id,
