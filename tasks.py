@@ -28,6 +28,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -81,6 +82,22 @@ def write_lab_settings() -> None:
         page_config.write_text(json.dumps(wanted, indent=2) + "\n")
 
 
+def ensure_sandbox_tool() -> None:
+    """Autograding runs student code in bubblewrap: install Debian's package where we can."""
+    if shutil.which("bwrap") or not sys.platform.startswith("linux"):
+        return
+    if hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get"):
+        say("installing Debian's bubblewrap (the sandbox student code runs in at autograde)")
+        apt_env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+        if subprocess.call(["apt-get", "update", "-qq"], stdout=subprocess.DEVNULL, env=apt_env) == 0:
+            subprocess.call(["apt-get", "install", "-y", "-qq", "bubblewrap"], stdout=subprocess.DEVNULL, env=apt_env)
+    if not shutil.which("bwrap"):
+        say(
+            "note: bubblewrap (bwrap) is not installed; autograding will refuse to run student code until it is "
+            "(Debian/Ubuntu: sudo apt-get install bubblewrap)"
+        )
+
+
 def ensure_env(*, dev: bool = False) -> None:
     """Create or refresh `.venv/`: the lab lock, plus the dev lock when ``dev``.
 
@@ -88,6 +105,7 @@ def ensure_env(*, dev: bool = False) -> None:
     """
     if sys.version_info < MIN_PYTHON:
         sys.exit(f"Python {MIN_PYTHON[0]}.{MIN_PYTHON[1]}+ is needed; this is {sys.version.split()[0]}.")
+    ensure_sandbox_tool()
     have = STAMP.read_text().strip() if STAMP.exists() else ""
     if PYTHON.exists() and (have == fingerprint(dev) or (not dev and have == fingerprint(True))):
         write_lab_settings()

@@ -5,6 +5,7 @@ root's nbgrader_config.py, from the root) and by the Formgrader and Assignment L
 in JupyterLab, which `python3 tasks.py lab` starts at the repository root.
 """
 
+import importlib.util
 import os
 
 c = get_config()
@@ -68,6 +69,33 @@ c.Autograde.autograde_preprocessors = [
 # the kernel dies; a cell may print at most 100,000 characters.
 c.RobustExecute.max_restarts = 3
 c.RobustExecute.max_output_chars = 100_000
+
+# The sandbox every student's kernel runs in at autograde (bubblewrap; see the instructor
+# guide's threat model): it sees the Python environment, the course's datasets (read only)
+# and a private copy of its own submission, nothing else; no network; a clean environment;
+# and these limits, per process. A submission that hits one scores 0 on the parts it did not
+# reach, with a note naming the limit; everyone else is graded as usual. Where the sandbox
+# cannot start, grading stops and says why, unless
+# c.GradingSandbox.unsafe_allow_unsandboxed = True (student code then runs with your rights).
+_DATASETS = os.environ["PLATFORM_INTL_DATASETS"]
+c.GradingSandbox.enabled = True
+c.SandboxedKernelManager.limits = {
+    "memory": 2 * 1024**3,  # bytes of address space per process
+    "cpu_seconds": 120,  # CPU time of the kernel process
+    "processes": 64,  # processes and threads of the sandbox's user
+    "open_files": 256,
+    "file_size": 64 * 1024**2,  # the largest file it may write
+}
+c.SandboxedKernelManager.read_only_paths = [_DATASETS]
+# Kernels never import the grading code (what they run of it is sent as text): hide it.
+c.SandboxedKernelManager.hidden_paths = [
+    os.path.dirname(importlib.util.find_spec("platform_intl.instructor").origin or "")
+]
+c.SandboxedKernelManager.extra_env = {
+    "PLATFORM_INTL_DATASETS": _DATASETS,
+    # Figures stay in the graded notebook (and its feedback), as without the sandbox.
+    "MPLBACKEND": "module://matplotlib_inline.backend_inline",
+}
 
 # Feedback: no hidden tests, and no instructor-only line in any output or traceback
 # (jupyter/nbgrader#917).

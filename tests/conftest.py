@@ -12,9 +12,11 @@ import contextlib
 import io
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -174,3 +176,69 @@ def ps2():
 @pytest.fixture(scope="session")
 def ps2_solutions(ps2):
     return ps2.solutions()
+
+
+# ------------------------------------------------------------ sandbox tests
+
+
+@pytest.fixture(scope="session")
+def needs_sandbox():
+    """Skip where the sandbox cannot start (the reason says why); the sandbox tests use it."""
+    from platform_intl.instructor.sandbox import sandbox_available
+
+    ok, reason = sandbox_available()
+    if not ok:
+        pytest.skip(f"sandbox not available here: {reason}", allow_module_level=True)
+
+
+@pytest.fixture
+def no_kernel_left_behind():
+    """After the test, no sandboxed kernel may be left running on the host."""
+    yield
+    from sandbox_support import KERNEL_MARK, host_processes, wait_until
+
+    assert wait_until(lambda: not host_processes(KERNEL_MARK), 10), host_processes(KERNEL_MARK)
+
+
+@pytest.fixture
+def fake_course():
+    """A course root with everything a kernel must not see, outside /tmp (the sandbox has its
+    own /tmp, so a path there would be missing for that reason alone)."""
+    root = Path(tempfile.mkdtemp(prefix="fake-course-", dir="/var/tmp"))
+    course = root / "course"
+    files = {
+        "nbgrader_config.py": "c.CourseDirectory.root = '.'\n",
+        "gradebook.db": "SQLite format 3\0 grades of every student\n",
+        "source/ps1/ps1.ipynb": '{"solution": "SECRET-SOLUTION"}\n',
+        "release/ps1/ps1.ipynb": '{"released": true}\n',
+        "submitted/other_student/ps1/ps1.ipynb": '{"answers": "OTHER-STUDENT"}\n',
+        "submitted/student/ps1/ps1.ipynb": '{"answers": "mine"}\n',
+        "autograded/student/ps1/ps1.ipynb": '{"hidden_tests": "HIDDEN-TESTS"}\n',
+        "autograded/student/ps1/data.csv": "country,users\nDK,5\nSE,7\n",
+        "autograded/student/ps1/notes/readme.txt": "my notes\n",
+        "exchange/platform-intl/inbound/other_student+ps1+2027/ps1.ipynb": '{"x": 1}\n',
+        ".jupyter/jupyter_config.py": "c.Secret = 'JUPYTER-CONFIG'\n",
+    }
+    for rel, text in files.items():
+        path = course / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    # A symlink in the submission pointing at the gradebook must not leak it.
+    os.symlink(course / "gradebook.db", course / "autograded/student/ps1/grades-link")
+    home = root / "home"
+    (home / ".jupyter").mkdir(parents=True)
+    (home / "secret.txt").write_text("HOME-SECRET\n")
+    (home / ".jupyter" / "jupyter_server_config.json").write_text('{"token": "HOME-TOKEN"}\n')
+    outbox = root / "outbox"  # a host folder bound writable into the probe sandbox
+    outbox.mkdir()
+    os.chmod(outbox, 0o777)
+    os.chmod(root, 0o755)
+    yield {
+        "root": root,
+        "course": course,
+        "home": home,
+        "outbox": outbox,
+        "submission": course / "autograded/student/ps1",
+        "files": files,
+    }
+    shutil.rmtree(root, ignore_errors=True)

@@ -422,6 +422,7 @@ def test_bad_answers_are_refused_one_by_one(node):
 # --------------------------------------------------------------------------------- a real kernel
 
 
+@pytest.mark.slow
 def test_capture_snippet_in_a_real_kernel(tmp_path, monkeypatch):
     from jupyter_client.manager import start_new_kernel
 

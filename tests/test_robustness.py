@@ -16,6 +16,7 @@ import json
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -130,6 +131,17 @@ def test_fixture_specific_outcomes(simulation):
         if "output_contains" in expect:
             text = "".join(json.dumps(nbformat.read(str(p), as_version=4).cells) for p in graded)
             assert expect["output_contains"] in text, name
+        if "output_lacks" in expect:  # in what the cells printed, not in their sources
+            printed = json.dumps(
+                [c.get("outputs", []) for p in graded for c in nbformat.read(str(p), as_version=4).cells]
+            )
+            assert expect["output_lacks"] not in printed, (name, printed[:2000])
+        if "no_host_process" in expect:
+            from sandbox_support import host_processes
+
+            assert not host_processes(expect["no_host_process"]), name
+        if "no_file" in expect:
+            assert not Path(expect["no_file"]).exists(), name
         if "feedback_contains" in expect:
             feedback = "".join(p.read_text() for p in (course / "feedback" / name / first).glob("*.html"))
             assert expect["feedback_contains"] in feedback, name

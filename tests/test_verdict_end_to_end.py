@@ -57,6 +57,7 @@ def run_student(assignment, tmp_path, monkeypatch, edits: dict[str, str]) -> dic
 
 
 @pytest.mark.parametrize("student", ["solution", "cheater"])
+@pytest.mark.slow
 def test_ps2_end_to_end(ps2, tmp_path, monkeypatch, student, capsys):
     worker = VerdictWorker()
     worker.start(python=PYTHON)

@@ -41,6 +41,7 @@ NOTE_KINDS = {
     "symlink": "symbolic links removed before grading",
     "refused": "an answer was not plain data: that part scores 0",
     "verdict": "the grader could not judge a test: scored 0, review it",
+    "limit": "a sandbox limit reached (memory, processes, file size, open files)",
 }
 
 

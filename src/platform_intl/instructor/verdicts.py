@@ -35,6 +35,7 @@ from traitlets import Float
 from .answers import MIME, capture_code
 from .cells import cell_label, is_read_only_code, is_test_cell
 from .execution import RobustExecute
+from .sandbox.policy import GradingSandbox, SandboxRefused
 from .verdict_worker import VerdictWorker, answer_names, setup_names
 
 #: Grader processes by the hash of their set-up cells, kept for the whole grading run.
@@ -80,6 +81,17 @@ class VerdictExecute(RobustExecute):
 
     judge_timeout = Float(60.0, help="Seconds one test cell may run in the grader's process.").tag(config=True)
 
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        # nbgrader's Execute passes its kernel manager as a keyword, so configuration cannot
+        # choose it: the grading policy does, and refuses rather than run student code unsafely.
+        policy = GradingSandbox(parent=self)
+        try:
+            self.kernel_manager_class = policy.kernel_manager_class(self.kernel_manager_class)
+        except SandboxRefused as refusal:
+            self.log.error("%s", refusal)
+            raise
+
     def preprocess(self, nb, resources=None, km=None):
         # The tests never run in the kernel. The in-kernel guard still runs before each capture,
         # as a detector: what a submission changed is noted for the grader, and decides nothing.
@@ -96,7 +108,9 @@ class VerdictExecute(RobustExecute):
 
     def preprocess_cell(self, cell, resources, index):
         if not is_test_cell(cell) or not cell.source.strip():
-            return super().preprocess_cell(cell, resources, index)
+            cell, resources = super().preprocess_cell(cell, resources, index)
+            self._note_limits(cell, index)
+            return cell, resources
         label = cell_label(cell, index)
         ready = self._worker.wait_ready()
         if not ready.get("ok"):
@@ -130,6 +144,34 @@ class VerdictExecute(RobustExecute):
             )
         return cell, resources
 
+    def _note_limits(self, cell, index) -> None:
+        """Name the sandbox limit a cell ran into (its error says it only in system terms)."""
+        limits = (self.config.get("SandboxedKernelManager", {}) or {}).get("limits", {}) or {}
+        for output in cell.get("outputs", []):
+            if output.get("output_type") != "error":
+                continue
+            ename, evalue = output.get("ename", ""), str(output.get("evalue", ""))
+            which = None
+            if ename == "MemoryError":
+                which = f"the memory limit ({_size(limits.get('memory'))} per process)"
+            elif ename == "BlockingIOError" or "Resource temporarily unavailable" in evalue:
+                which = f"the process limit ({limits.get('processes', '?')} processes)"
+            elif "File too large" in evalue:
+                which = f"the file-size limit ({_size(limits.get('file_size'))})"
+            elif "Too many open files" in evalue:
+                which = f"the open-files limit ({limits.get('open_files', '?')})"
+            if which:
+                label = cell_label(cell, index)
+                self._verdict_notes.append(
+                    (
+                        "limit",
+                        f"`{label}` ran into {which} of the grading sandbox ({ename}); the parts that "
+                        "depend on it score 0.",
+                        label,
+                    )
+                )
+                return
+
     def output(self, outs, msg, display_id, cell_index):
         # The answers travel as one display message that the output caps must not cut (they
         # would zero an honest answer); the decoder bounds its size. Only the first one counts.
@@ -147,6 +189,15 @@ class VerdictExecute(RobustExecute):
         # never send one to the kernel.
         self._replayable = [i for i in self._replayable if not is_test_cell(self.nb.cells[i])]
         return super()._replay(failed_index)
+
+
+def _size(value) -> str:
+    if not isinstance(value, int):
+        return "?"
+    for unit, factor in (("GiB", 1024**3), ("MiB", 1024**2), ("KiB", 1024)):
+        if value >= factor:
+            return f"{value / factor:g} {unit}"
+    return f"{value} bytes"
 
 
 def _kernel_error(probe) -> str:

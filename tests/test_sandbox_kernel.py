@@ -1,0 +1,253 @@
+"""The sandboxed kernel under nbclient and nbgrader: honest work, interrupts, limits, teardown."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import time
+from pathlib import Path
+
+import nbclient
+import pytest
+from conftest import ROOT
+from nbclient.exceptions import DeadKernelError
+from sandbox_support import KERNEL_MARK, host_processes, notebook, stream_text, wait_until
+from traitlets.config import Config
+
+from platform_intl.instructor import sandbox
+
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("needs_sandbox", "no_kernel_left_behind")]
+
+DATASETS = Path(ROOT / "datasets")
+
+
+def _run(nb, submission: Path, *, config: dict | None = None, **kw):
+    kw.setdefault("timeout", 120)
+    client = nbclient.NotebookClient(
+        nb,
+        kernel_manager_class=sandbox.SandboxedKernelManager,
+        config=Config({"SandboxedKernelManager": config or {}}),
+        resources={"metadata": {"path": str(submission)}},
+        **kw,
+    )
+    client.execute()
+    return nb
+
+
+def _sandbox_dirs() -> set[str]:
+    import tempfile
+
+    return {p for p in os.listdir(tempfile.gettempdir()) if p.startswith("nbgrader-sandbox-")}
+
+
+def test_honest_notebook_with_pandas_matplotlib_and_the_course_package(fake_course):
+    submission = fake_course["submission"]
+    before = sorted(os.listdir(submission))
+    dirs_before = _sandbox_dirs()
+    nb = notebook(
+        "import pandas as pd\ndf = pd.read_csv('data.csv')\nprint(df.users.sum(), list(df.country))",
+        "import matplotlib, matplotlib.pyplot as plt\nfig, ax = plt.subplots()\nax.plot(df.users)\n"
+        "fig.savefig('plot.png')\nprint(matplotlib.get_backend(), __import__('os').path.getsize('plot.png') > 0)",
+        "from platform_intl import data\nusers = data.load('platform_users')\nprint(type(users).__name__, len(users) > 0)",
+        "import multiprocessing as mp\nwith mp.Pool(2) as pool:\n    print(pool.map(abs, [-1, -2, -3]))",
+        "import os\nopen('answer.txt', 'w').write('42')\nprint(sorted(os.listdir('.')))\nprint(open('notes/readme.txt').read())",
+        # MPLBACKEND=Agg embeds no figures; a notebook that asks for inline plots gets them
+        "%matplotlib inline\nplt.figure(); plt.plot([1, 2, 3]);",
+    )
+    # The course package finds its datasets through $PLATFORM_INTL_DATASETS (or by looking
+    # upwards from the working folder, which in the sandbox is the scratch copy).
+    _run(
+        nb,
+        submission,
+        config={"read_only_paths": [str(DATASETS)], "extra_env": {"PLATFORM_INTL_DATASETS": str(DATASETS)}},
+    )
+    out = [stream_text(c) for c in nb.cells]
+    assert out[0].split()[0] == "12"
+    assert out[1].split() == ["agg", "True"] or out[1].split() == ["Agg", "True"]
+    assert out[2].split() == ["DataFrame", "True"]
+    assert out[3].strip() == "[1, 2, 3]"
+    assert "answer.txt" in out[4] and "plot.png" in out[4] and "my notes" in out[4]
+    assert any("image/png" in o.get("data", {}) for o in nb.cells[5].outputs)
+    # The submission on the host is untouched; the scratch copy is gone.
+    assert sorted(os.listdir(submission)) == before
+    assert _sandbox_dirs() == dirs_before
+
+
+def test_nbgrader_execute_preprocessor(fake_course):
+    from nbgrader.preprocessors import Execute
+
+    nb = notebook("import os, sys\nprint(os.getcwd(), os.getuid() != 0, 'GRADER' in ''.join(os.environ))")
+    pre = Execute(kernel_manager_class=sandbox.SandboxedKernelManager, timeout=60)
+    nb, _ = pre.preprocess(nb, {"metadata": {"path": str(fake_course["submission"])}})
+    assert stream_text(nb.cells[0]).split() == [sandbox.SANDBOX_HOME, "True", "False"]
+
+
+def test_course_robust_execute(fake_course):
+    """The course's RobustExecute (restarts, test protection) with the sandboxed kernel."""
+    execution = pytest.importorskip("platform_intl.instructor.execution")
+    nb = notebook("x = 1 + 1\nprint(x)", "import os\nos._exit(1)", "print('after restart', x)")
+    pre = execution.RobustExecute(kernel_manager_class=sandbox.SandboxedKernelManager, timeout=30, protect_tests=False)
+    nb, _ = pre.preprocess(nb, {"metadata": {"path": str(fake_course["submission"])}})
+    assert stream_text(nb.cells[0]).strip() == "2"
+    assert any(o.get("ename") == "KernelDied" for o in nb.cells[1].outputs)
+    assert "after restart 2" in stream_text(nb.cells[2])
+
+
+def test_interrupt_on_timeout_reaches_the_sandboxed_kernel(fake_course):
+    nb = notebook(
+        "import subprocess, time\np = subprocess.Popen(['sleep', '60'])\ntime.sleep(60)",
+        "print('still alive', p.wait())",
+    )
+    t0 = time.monotonic()
+    _run(nb, fake_course["submission"], timeout=3, interrupt_on_timeout=True, allow_errors=True)
+    assert time.monotonic() - t0 < 30
+    assert any(o.get("ename") == "KeyboardInterrupt" for o in nb.cells[0].outputs), nb.cells[0].outputs
+    # the interrupt went to the kernel's process group: its `sleep 60` child got it too
+    assert stream_text(nb.cells[1]).strip() == f"still alive {-signal.SIGINT}"
+
+
+def test_cpu_limit_kills_the_kernel(fake_course):
+    nb = notebook("while True:\n    pass")
+    t0 = time.monotonic()
+    with pytest.raises(DeadKernelError):
+        _run(nb, fake_course["submission"], config={"limits": {"cpu_seconds": 2}})
+    assert time.monotonic() - t0 < 30
+
+
+def _start(**traits) -> tuple[sandbox.SandboxedKernelManager, object]:
+    km = sandbox.SandboxedKernelManager(kernel_name="python3", **traits)
+
+    async def go():
+        await km.start_kernel()
+        kc = km.client()
+        kc.start_channels()
+        await kc.wait_for_ready(timeout=60)
+        return kc
+
+    return km, asyncio.run(go())
+
+
+def _execute(kc, code: str) -> str:
+    out: list[str] = []
+
+    def hook(msg):
+        if msg["header"]["msg_type"] == "stream":
+            out.append(msg["content"]["text"])
+
+    reply = asyncio.run(kc.execute_interactive(code, timeout=60, output_hook=hook))
+    assert reply["content"]["status"] == "ok", reply["content"]
+    return "".join(out)
+
+
+DAEMON = (
+    "import os, sys\nif os.fork() == 0:\n    os.setsid()\n    if os.fork() == 0:\n"
+    "        os.execv('/bin/sleep', ['/bin/sleep', '300'])\n    os._exit(0)\n"
+    "import time; time.sleep(0.3); print('started')"
+)
+
+
+@pytest.mark.parametrize("now", [True, False], ids=["kill", "graceful"])
+def test_shutdown_ends_every_process_and_removes_the_folders(now):
+    km, kc = _start()
+    base = km.scratch_dir.parent
+    assert _execute(kc, DAEMON).strip() == "started"
+    sleepers = [pid for pid, cmd in host_processes("/bin/sleep 300")]
+    assert sleepers, "the daemon did not start"
+    kc.stop_channels()
+    asyncio.run(km.shutdown_kernel(now=now))
+    assert wait_until(lambda: not host_processes("/bin/sleep 300"), 5)
+    assert not host_processes(KERNEL_MARK)
+    assert not base.exists()
+
+
+def test_kernel_that_exits_by_itself_takes_its_daemons_along():
+    km, kc = _start()
+    base = km.scratch_dir.parent
+    _execute(kc, DAEMON)
+    assert host_processes("/bin/sleep 300")
+    kc.execute("import os; os._exit(3)")
+    assert wait_until(lambda: not asyncio.run(km.is_alive()), 10)
+    assert wait_until(lambda: not host_processes("/bin/sleep 300"), 5)
+    kc.stop_channels()
+    asyncio.run(km.shutdown_kernel(now=True))
+    assert not base.exists()
+
+
+def test_restart_keeps_the_scratch_and_gives_a_fresh_sandbox():
+    km, kc = _start()
+    try:
+        _execute(kc, "open('kept.txt', 'w').write('x'); import os; print(os.getpid())")
+        asyncio.run(km.restart_kernel(now=True))
+        asyncio.run(kc.wait_for_ready(timeout=60))
+        out = _execute(kc, "import os; print(os.path.exists('kept.txt'), sorted(os.listdir('/run/kernel')))")
+        exists, *_ = out.split()
+        assert exists == "True"
+        # after the restart the channel folder is locked again
+        out = _execute(kc, "try:\n    open('/run/kernel/x', 'w')\nexcept OSError as e:\n    print(type(e).__name__)")
+        assert out.strip() == "PermissionError"
+    finally:
+        kc.stop_channels()
+        asyncio.run(km.shutdown_kernel(now=True))
+
+
+def test_kernel_stdout_goes_to_a_log_not_the_grader_terminal():
+    km, kc = _start()
+    try:
+        out = _execute(
+            kc,
+            "import os; os.write(1, b'to-fd-1\\n'); os.write(2, b'to-fd-2\\n');"
+            "print(os.readlink('/proc/self/fd/0'), os.isatty(1), os.isatty(2))",
+        )
+        # (ipykernel also copies fd-level output into the cell's output)
+        assert [w for w in out.split() if not w.startswith("to-fd")] == ["/dev/null", "False", "False"]
+        assert wait_until(lambda: "to-fd-2" in km.kernel_log(), 5)
+        assert "to-fd-1" in km.kernel_log()
+    finally:
+        kc.stop_channels()
+        asyncio.run(km.shutdown_kernel(now=True))
+
+
+def test_refuses_to_start_when_the_sandbox_is_unavailable(monkeypatch):
+    from platform_intl.instructor.sandbox import kernel
+
+    monkeypatch.setattr(kernel, "sandbox_available", lambda **kw: (False, "no bwrap here"))
+    km = sandbox.SandboxedKernelManager(kernel_name="python3")
+    with pytest.raises(sandbox.SandboxUnavailable, match="no bwrap here"):
+        asyncio.run(km.start_kernel())
+    assert not host_processes(KERNEL_MARK)
+
+
+def test_two_kernels_side_by_side():
+    (km1, kc1), (km2, kc2) = _start(), _start()
+    try:
+        assert km1.scratch_dir != km2.scratch_dir
+        _execute(kc1, "open('mine.txt', 'w').write('1')")
+        assert _execute(kc2, "import os; print(os.path.exists('mine.txt'))").strip() == "False"
+        assert _execute(kc1, "print(1 + 1)").strip() == "2"
+    finally:
+        for km, kc in ((km1, kc1), (km2, kc2)):
+            kc.stop_channels()
+            asyncio.run(km.shutdown_kernel(now=True))
+
+
+def test_a_kernel_that_cannot_start_fails_fast_with_its_log():
+    km = sandbox.SandboxedKernelManager(kernel_name="python3", limits={"memory": 32 * 1024**2})
+
+    async def go():
+        await km.start_kernel()
+        kc = km.client()
+        kc.start_channels()
+        try:
+            await kc.wait_for_ready(timeout=30)
+        finally:
+            kc.stop_channels()
+
+    t0 = time.monotonic()
+    with pytest.raises(RuntimeError, match="died"):
+        asyncio.run(go())
+    assert time.monotonic() - t0 < 20
+    assert "memory" in km.kernel_log().lower() or "Error" in km.kernel_log()
+    base = km.scratch_dir.parent
+    asyncio.run(km.shutdown_kernel(now=True))
+    assert not base.exists()
