@@ -3,10 +3,12 @@
 The funnel, per territory and in total (every stage is a number of people)::
 
     population
-      x language share        -> speakers        = TAM  (total addressable market)
-      x internet penetration  -> online speakers
+      x language share        -> speakers
+      x internet penetration  -> online speakers = TAM  (total addressable market: an online
+                                                         platform cannot address offline people)
       x platform adoption     -> adopters        = SAM  (serviceable available market)
       x obtainable share      -> obtainable      = SOM  (serviceable obtainable market)
+      x revenue per user      -> revenue              (optional: the funnel carried to money)
 
 *Language share* is the share of a territory's people who speak one of the scenario's
 languages (Unicode CLDR estimates), *internet penetration* the share who used the
@@ -49,6 +51,7 @@ from __future__ import annotations
 from .growth import (
     active_from_registered,
     active_share,
+    bottom_up,
     cagr,
     project,
     revenue_per_user,
@@ -91,8 +94,12 @@ from .scenarios import (
     Scenario,
     ensure_tables,
     get_scenario,
+    REDNOTE_PEAK,
+    WEIBO_UNCERTAINTIES,
     internet_users,
+    internet_users_figure,
     latest_figure,
+    resolve_uncertainties,
     load_tables,
     scenario_defaults,
     scenario_markets,
@@ -100,16 +107,38 @@ from .scenarios import (
     scenarios_table,
     size_scenario,
 )
+from .periods import (
+    DEFAULT_MAX_GAP_DAYS,
+    Figure,
+    PeriodMismatchError,
+    Ratio,
+    figure_on,
+    period_gap_days,
+    ratio,
+)
 from .sensitivity import (
     DEFAULT_UNCERTAINTIES,
     Uncertainty,
+    equal_width_uncertainties,
     sensitivity,
 )
 
 __all__ = [
     "CHINESE_LANGUAGES",
     "COMBINE_RULES",
+    "DEFAULT_MAX_GAP_DAYS",
     "DEFAULT_UNCERTAINTIES",
+    "REDNOTE_PEAK",
+    "WEIBO_UNCERTAINTIES",
+    "Figure",
+    "PeriodMismatchError",
+    "Ratio",
+    "equal_width_uncertainties",
+    "figure_on",
+    "internet_users_figure",
+    "period_gap_days",
+    "ratio",
+    "resolve_uncertainties",
     "DERIVATIONS",
     "FACTORS",
     "FACTOR_LABELS",
@@ -131,6 +160,7 @@ __all__ = [
     "Uncertainty",
     "active_from_registered",
     "active_share",
+    "bottom_up",
     "build_markets",
     "cagr",
     "check_nonnegative",

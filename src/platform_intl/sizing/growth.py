@@ -96,3 +96,33 @@ def users_per_staff(users, staff):
     check_positive(staff, "staff")
     result = np.asarray(users, dtype=float) / np.asarray(staff, dtype=float)
     return float(result) if np.ndim(result) == 0 else result
+
+
+def bottom_up(units: pd.DataFrame, *, count: str = "users", value: str = "revenue_per_user") -> pd.DataFrame:
+    """A bottom-up estimate: units that pay (users, advertisers) x what each pays, per row.
+
+    ``units`` has one row per region or segment with a ``count`` column (users or
+    advertisers, each as counted) and a ``value`` column (money per unit and period).
+    Returns the table with ``revenue`` = count x value and a final ``total`` row. Unlike a
+    top-down funnel, which starts from a population and keeps multiplying shares, a
+    bottom-up sum starts from the units that generate the money.
+
+    >>> table = pd.DataFrame({"region": ["home", "abroad"], "users": [100, 50], "revenue_per_user": [3.0, 0.5]})
+    >>> bottom_up(table)["revenue"].tolist()
+    [300.0, 25.0, 325.0]
+    """
+    if not isinstance(units, pd.DataFrame):
+        raise SizingError(f"units must be a pandas DataFrame; got {type(units).__name__}")
+    missing = [c for c in (count, value) if c not in units.columns]
+    if missing:
+        raise SizingError(f"units lacks the column(s) {missing}; it has {list(units.columns)}")
+    check_nonnegative(units[count].astype(float), count)
+    check_nonnegative(units[value].astype(float), value)
+    out = units.copy()
+    out["revenue"] = out[count].astype(float) * out[value].astype(float)
+    total: dict[str, object] = {c: "" for c in out.columns}
+    first = out.columns[0]
+    total.update(
+        {first: "total", count: float(out[count].sum()), value: float("nan"), "revenue": float(out["revenue"].sum())}
+    )
+    return pd.concat([out, pd.DataFrame([total])], ignore_index=True)
