@@ -9,10 +9,12 @@ helpers here carry the two along with the value and compare them:
 >>> r = ratio(mau, online)
 >>> round(r.value, 3), r.matched
 (0.538, True)
->>> ratio(mau, Figure(1.097e9, "internet users", "2023-12-31", "China internet users (ITU)"))
-Traceback (most recent call last):
-...
-platform_intl.sizing.periods.PeriodMismatchError: Weibo MAU (2018-09-30) and China internet users (ITU) (2023-12-31) are 1918 days apart; allowed: at most 184 days. Choose figures of the same period, or pass mismatch_reason='...' to say why the mismatch is acceptable.
+>>> later = Figure(1.097e9, "internet users", "2023-12-31", "China internet users (ITU)")
+>>> try:
+...     ratio(mau, later)
+... except PeriodMismatchError as error:
+...     print(str(error)[:80])
+Weibo MAU (2018-09-30) and China internet users (ITU) (2023-12-31) are 1918 days
 
 With ``mismatch_reason`` the ratio is computed and its ``note`` says why the periods
 differ, so that the explanation travels with the number into every table and caption.

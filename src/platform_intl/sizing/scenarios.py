@@ -110,7 +110,7 @@ def internet_users_figure(
         years = sorted(int(y) for y in rows["year"])
         raise SizingError(f"no internet-use figure for {territory!r} in {year}; years listed: {years}")
     record = hit.iloc[0]
-    count = record["internet_users"] if "internet_users" in record else None
+    count = record.get("internet_users", None)
     if count is not None and not pd.isna(count):
         return Figure(
             float(count), "internet users", f"{int(year)}-12-31", f"internet users in {territory} {year} (count)"
