@@ -510,3 +510,44 @@ def resolve_uncertainties(uncertainties, tables, markets) -> tuple[Uncertainty, 
             u = replace(u, low=low, high=high, relative=relative, why=why)
         out.append(u)
     return tuple(out)
+
+
+def revenue_per_user_cases(tables: Mapping[str, pd.DataFrame] | None = None) -> pd.DataFrame:
+    """Yearly revenue per user for a Weibo-like platform: at home, and abroad at Twitter's ratio.
+
+    Home: Weibo's Q3 2024 revenue over its September 2024 MAU, x4 (a flat year assumed).
+    Abroad (a labelled low case): the same, x Twitter's ad revenue per 1,000 timeline views
+    outside the US over inside it (Q1 2014). Columns: case, revenue_per_user, basis.
+    """
+    t = ensure_tables(tables, "revenue", "platform_users")
+    rev = t["revenue"]
+    quarter = rev[(rev["company"] == "weibo") & (rev["metric"] == "total_revenue")]
+    mau = figure_on(t["platform_users"], "weibo", "MAU", "2024-09-30")
+    r = ratio(
+        Figure(float(quarter["value"].iloc[0]), "revenue", quarter["period_end"].iloc[0], "Weibo revenue Q3 2024"),
+        Figure.from_row(mau, "Weibo MAU"),
+    )
+    yields = rev[rev["metric"] == "ad_revenue_per_1000_timeline_views"].set_index("scope")["value"].astype(float)
+    home = 4 * r.value
+    gap = float(yields["ex-US"] / yields["US"])
+    return pd.DataFrame(
+        [
+            {"case": "home yield", "revenue_per_user": home, "basis": f"{r.note}, x4 for a year"},
+            {
+                "case": "abroad yield",
+                "revenue_per_user": home * gap,
+                "basis": f"home x {gap:.3f}, Twitter's ad yield abroad over at home (Q1 2014): a proxy, "
+                "a different platform and period",
+            },
+        ]
+    )
+
+
+def revenue_by_region(result: pd.DataFrame, countries: pd.DataFrame, revenue_per_user: float) -> pd.DataFrame:
+    """Bottom-up: the obtainable users of a funnel, summed by continent, x revenue per user."""
+    continent = countries.assign(territory=countries["territory"].astype(str)).set_index("territory")["continent"]
+    users = result.assign(continent=result["territory"].map(continent).astype(str))
+    by_region = users.groupby("continent", as_index=False)["som"].sum().rename(columns={"som": "users"})
+    from .growth import bottom_up
+
+    return bottom_up(by_region.assign(revenue_per_user=float(revenue_per_user)))
