@@ -472,3 +472,18 @@ def test_funnel_carried_to_revenue_and_a_bottom_up_sum():
     assert summed.iloc[-1]["region"] == "total" and summed.iloc[-1]["revenue"] == pytest.approx(57e6 * 2 + 198e6 * 0.5)
     with pytest.raises(SizingError, match=r"lacks the column\(s\) \['users'\]"):
         sizing.bottom_up(table.rename(columns={"users": "people"}))
+
+
+def test_per_user_helpers_check_periods_when_given_figures():
+    registered = sizing.Figure(503e6, "registered", "2012-12-31", "Weibo registered")
+    mau = sizing.Figure(129.1e6, "MAU", "2013-12-31", "Weibo MAU")
+    with pytest.raises(sizing.PeriodMismatchError, match="365 days apart"):
+        sizing.active_share(mau, registered)
+    share = sizing.active_share(mau, registered, mismatch_reason="the first MAU came a year after")
+    assert share == pytest.approx(129.1 / 503)
+    revenue = sizing.Figure(436e6, "revenue", "2015-03-31", "Twitter revenue Q1 2015")
+    users = sizing.Figure(302e6, "MAU", "2015-03-31", "Twitter MAU Q1 2015")
+    assert sizing.revenue_per_user(revenue, users) == pytest.approx(436 / 302)
+    with pytest.raises(SizingError, match="both inputs as Figures"):
+        sizing.revenue_per_user(revenue, 302e6)
+    assert sizing.active_share(129.1e6, 503e6) == pytest.approx(129.1 / 503)  # plain numbers still work
