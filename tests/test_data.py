@@ -212,6 +212,33 @@ def test_weibo_figures_match_their_sources():
     assert "epicos.com" in data.source_of("weibo", "MAU", "2018-09-30")
 
 
+def test_rednote_inflow_is_a_daily_series_with_its_peak():
+    users = data.load("platform_users")
+    daily = users[(users["platform"] == "xiaohongshu") & (users["metric"] == "DAU") & (users["scope"] == "US")]
+    series = daily.set_index(daily["period_end"].dt.strftime("%Y-%m-%d"))["value"]
+    assert series.to_dict() == {
+        "2025-01-06": 300_000,
+        "2025-01-12": 700_000,
+        "2025-01-13": 3_400_000,
+        "2025-01-19": 32_500_000,
+        "2025-01-20": 14_900_000,
+    }
+    assert series.idxmax() == "2025-01-19"  # the peak is the ban day, not the first day
+    assert "first day" in daily.set_index(series.index).loc["2025-01-13", "note"]
+    assert data.figure("tiktok", "MAU", "2025-01-16", scope="US") == 170_000_000
+    assert data.figure("tiktok", "DAU", "2025-01-19", scope="US") == 107_000_000
+
+
+def test_china_2018_internet_users_is_a_dated_count():
+    internet = data.load("internet_use").set_index(["territory", "year"])
+    row = internet.loc[("CN", 2018)]
+    assert row["internet_users"] == 829_000_000 and row["internet_pct"] == 59.6
+    assert pd.isna(row["indicator"]) and "CNNIC" in row["source_title"]
+    assert internet["internet_users"].notna().sum() == 1  # only where a source gives a count
+    countries = data.load("countries").set_index("territory")
+    assert countries.loc["CN", "internet_year"] == 2023  # the latest ITU year still feeds countries
+
+
 def test_yearly_series_and_required_platforms():
     users = data.load("platform_users")
     assert len(users) >= 100
@@ -404,7 +431,7 @@ def test_cite_a_table_a_filtered_frame_and_a_row():
     assert table.count("<http") == len(pairs) >= users["source_url"].nunique()
     subset = users[users["platform"] == "xiaohongshu"]
     citation = data.cite(subset, style="markdown")
-    assert str(citation).startswith("Sources (3): [")
+    assert str(citation).startswith("Sources (4): [")
     assert set(re.findall(r"\((https?://[^)]+)\)", citation)) == set(subset["source_url"])
     assert "<https://" in data.cite(subset).text and citation._repr_markdown_() == citation.markdown
     assert data.cite(users.iloc[0]).startswith("Source: ")

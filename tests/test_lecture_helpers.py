@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import warnings
 
+import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from platform_intl import data, plots, sources, widgets
+from platform_intl import data, localization, plots, sources, widgets
 
 # Generous per-update bound for a shared CI machine; the <100 ms target is benchmarked.
 UPDATE_BOUND_SECONDS = 1.0
@@ -166,7 +167,7 @@ def test_debate_has_the_four_comments_in_their_stances():
         widgets.diaspora_figure,
         widgets.registered_vs_active_figure,
         widgets.largest_network_figure,
-        widgets.rednote_week_figure,
+        widgets.rednote_daily_figure,
         widgets.error_counts_figure,
     ],
     ids=lambda f: f.__name__,
@@ -247,7 +248,18 @@ def test_inflow_explorer_compares_new_users_with_the_base(users):
     png, alt = explorer.png, explorer.alt_text
     explorer.new_users.value = 3000
     assert_redrawn(explorer, png, alt)
-    assert explorer.compute()["reviewers_needed"] == pytest.approx(3e6 * 0.8 * 1.0 / 500)
+    explorer.daily_users.value = 3400  # the first day (13 January), not the peak
+    expected = localization.inflow_staffing(3.4e6, posts_per_user_day=0.8 * 0.5)
+    assert explorer.compute()["reviewers_needed"] == expected.headcount
+
+
+def test_rednote_daily_table_shows_the_peak_and_the_drop(users):
+    table = widgets.rednote_daily_table(users).set_index("date")
+    assert table["rednote"].idxmax() == pd.Timestamp("2025-01-19")
+    assert table.loc["2025-01-20", "change"] == pytest.approx(14.9 / 32.5 - 1)  # -54 %
+    assert table.loc["2025-01-13", "share_of_peak"] == pytest.approx(3.4 / 32.5)
+    assert table.loc["2025-01-19", "rednote_per_tiktok"] == pytest.approx(32.5 / 107)
+    assert pd.isna(table.loc["2025-01-20", "tiktok"])
 
 
 def test_lineage_explorer_walks_each_document():

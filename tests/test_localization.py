@@ -450,11 +450,69 @@ def test_problem_input_errors():
 
 
 def test_staffing_workload_and_coverage():
-    busy = loc.moderation_staffing(1_000_000, 0.02, 800)
+    busy = loc.moderation_staffing(1_000_000, 0.02, 800, shrinkage=0)
     assert busy.reviews_per_day == 20_000 and busy.workload_shifts == 25 and busy.headcount == 35
+    # 30 % of paid time goes to leave, sickness, training and breaks: 35 / 0.7 = 50 people.
+    assert loc.moderation_staffing(1_000_000, 0.02, 800).headcount == 50 == 35 / (1 - loc.SHRINKAGE)
     quiet = loc.moderation_staffing(1_000, 0.1, 800, coverage_hours=16)
-    assert quiet.coverage_shifts == 2 and quiet.headcount == 3  # someone on duty 16 hours a day
+    assert quiet.coverage_shifts == 2 and quiet.headcount == 4  # 2 x 7/5 / 0.7 = 4, someone on duty 16 hours
     assert loc.moderation_staffing(0, 0.5, 800, coverage_hours=0).headcount == 0
+    with pytest.raises(ValueError, match="shrinkage must be a fraction .*a percentage"):
+        loc.moderation_staffing(1_000, 0.1, 800, shrinkage=30)
+
+
+def test_one_throughput_assumption_serves_every_lecture():
+    assert loc.REVIEWS_PER_MODERATOR_DAY == loc.ASSUMPTIONS["reviews_per_moderator_shift"].value == 800
+    assert loc.SHRINKAGE == loc.assumption("shrinkage") == 0.30
+    table = loc.assumptions_table()
+    assert table["basis"].str.len().gt(20).all() and (table["low"] <= table["value"]).all()
+    assert (table["value"] <= table["high"]).all()
+    # RedNote's US daily users on the first day, the peak and the day after (Similarweb).
+    heads = [loc.inflow_staffing(users).headcount for users in (3.4e6, 32.5e6, 14.9e6)]
+    assert heads == [213, 2032, 932]
+    with pytest.raises(ValueError, match="unknown assumption"):
+        loc.inflow_staffing(1e6, reviews_per_day=500)
+
+
+def test_costing_routes_conversion_and_post_editing():
+    converted = loc.route_cost("zh-Hant", 50_000, served=["zh-Hans"])
+    price = loc.price_per_word_for("zh-Hant")
+    assert converted.translation == 0 and converted.review_qa == pytest.approx(50_000 * price * 0.30 * 2)
+    assert loc.route_cost("zh-Hant", 50_000, served=["en"]).translation == pytest.approx(50_000 * price)
+    low, high = loc.post_editing_cost(600, 0.16)
+    assert (low, high) == pytest.approx((600 * 0.16 * 0.6, 600 * 0.16))
+    assert loc.convert_simplified("鼠标", "HK") == "鼠標"
+    assert loc.convert_simplified("打印机和鼠标", "TW") == "印表機和滑鼠"  # Taiwan vocabulary, not only script
+    with pytest.raises(ValueError, match=r"variant must be one of \['HK', 'TW'\]"):
+        loc.convert_simplified("鼠标", "SG")
+
+
+def test_value_against_cost_roi_and_payback():
+    result = loc.localization_return(
+        1_000_000, revenue_per_user_year=4.0, one_off_cost=10_000, recurring_cost_per_year=40_000, adoption=0.05
+    )
+    assert result["yearly_value"] == pytest.approx(200_000)
+    assert result["payback_months"] == pytest.approx(10_000 / (160_000 / 12))
+    assert result["roi_first_year"] == pytest.approx((200_000 - 50_000) / 50_000)
+    never = loc.localization_return(1_000, revenue_per_user_year=1, one_off_cost=1, recurring_cost_per_year=100)
+    assert never["payback_months"] == float("inf")
+
+
+def test_bilingual_weight_can_change_the_choice_a_constant_lift_cannot():
+    model = loc.ReachModel.from_course_data(["da"], already_served=["en"])
+    assert model.effective_reach(["da"], 0) == pytest.approx(model.reach(["da"]))
+    assert model.effective_reach(["da"], 0.4) > model.reach(["da"])
+    with pytest.raises(ValueError, match="bilingual_weight must be a fraction"):
+        model.effective_reach(["da"], 40)
+    # A constant lift scales every subset alike: the optimal set is the same at 0.4 and 1.
+    weibo = loc.ReachModel.from_course_data(["en", "zh-Hant", "ja", "ko", "vi"], already_served=["zh"])
+    costs = [60_000, 20_000, 60_000, 50_000, 40_000]
+    a = loc.LanguageBudgetProblem.from_reach_model(weibo, costs, conversion_lift=0.4)
+    b = loc.LanguageBudgetProblem.from_reach_model(weibo, costs, conversion_lift=1.0)
+    for budget in (40_000, 80_000, 120_000):
+        assert a.optimal(budget).languages == b.optimal(budget).languages
+    weighted = loc.LanguageBudgetProblem.from_reach_model(weibo, costs, bilingual_weight=0.4)
+    assert (weighted.subset_reach >= b.subset_reach - 1e-6).all()
 
 
 def test_staffing_errors_say_what_is_allowed():
@@ -488,10 +546,11 @@ def test_staffing_plan_and_capacity():
         ),
         moderator_cost_per_year=30_000,
     )
-    assert list(plan["headcount"]) == [35, 9]
-    assert list(plan["cost_per_year"]) == [35 * 30_000, 9 * 30_000]
-    # Weibo's claimed 1,000 verifiers, 800 items a shift, five shifts a week each.
-    assert loc.review_capacity(1_000, 800) == pytest.approx(1_000 * 800 * 5 / 7)
+    assert list(plan["headcount"]) == [50, 13]  # 35 and 9 before 30 % shrinkage
+    assert list(plan["cost_per_year"]) == [50 * 30_000, 13 * 30_000]
+    # Weibo's claimed 1,000 verifiers, 800 items a shift, five shifts a week each, 30 % shrinkage.
+    assert loc.review_capacity(1_000, 800) == pytest.approx(1_000 * 800 * 5 / 7 * 0.7)
+    assert loc.review_capacity(1_000, 800, shrinkage=0) == pytest.approx(1_000 * 800 * 5 / 7)
 
 
 # --- machine-translation taxonomy ---------------------------------------------------------

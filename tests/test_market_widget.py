@@ -41,7 +41,7 @@ def test_moving_the_adoption_slider_changes_sam_som_table_and_chart_not_tam(expl
     explorer.adoption.value = 0.25
     assert explorer.update_count == 2
     assert explorer.totals["tam"] == before_totals["tam"]
-    assert explorer.totals["sam"] == pytest.approx(explorer.totals["online"] * 0.25)
+    assert explorer.totals["sam"] == pytest.approx(explorer.totals["tam"] * 0.25)
     assert explorer.totals["som"] < before_totals["som"]
     assert not explorer.table.equals(before_table)
     assert explorer.png != before_png
@@ -65,12 +65,12 @@ def test_slider_moves_redraw_only_what_moves(explorer):
 
 
 def test_choosing_markets_narrows_the_funnel(explorer):
-    everything = explorer.totals["tam"]
+    everything = explorer.totals["speakers"]
     explorer.markets.value = ("SG", "MY")
-    assert explorer.totals["tam"] < everything
+    assert explorer.totals["speakers"] < everything
     assert sorted(explorer.result["territory"]) == ["MY", "SG"]
     explorer.markets.value = ()
-    assert explorer.totals["tam"] == 0 and explorer.png.startswith(b"\x89PNG")
+    assert explorer.totals["speakers"] == 0 and explorer.png.startswith(b"\x89PNG")
 
 
 def test_numbers_follow_the_chosen_locale(explorer):
@@ -80,7 +80,7 @@ def test_numbers_follow_the_chosen_locale(explorer):
     explorer.locale.value = "da_DK"
     assert "mio." in explorer.table.iloc[-1]["Adopters (SAM)"]
     explorer.locale.value = "en_US"
-    assert re.search(r"\d(\.\d)?M$", explorer.table.iloc[-1]["Addressable (TAM)"])
+    assert re.search(r"\d(\.\d)?M$", explorer.table.iloc[-1]["Online speakers (TAM)"])
 
 
 def test_the_figure_has_alt_text_and_a_source(explorer):

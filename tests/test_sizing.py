@@ -56,12 +56,12 @@ LANGUAGES = pd.DataFrame(
 
 def test_funnel_multiplies_the_shares_per_territory():
     result = sizing.funnel(markets_frame(), adoption=0.5, obtainable_share=0.1)
-    assert result["tam"].tolist() == [500.0, 200.0]
-    assert result["online"].tolist() == [400.0, 100.0]
+    assert result["speakers"].tolist() == [500.0, 200.0]
+    assert result["tam"].tolist() == [400.0, 100.0]
     assert result["sam"].tolist() == [200.0, 50.0]
     assert result["som"].tolist() == pytest.approx([20.0, 5.0])
     totals = sizing.funnel_totals(result)
-    assert totals.to_dict() == pytest.approx({"population": 3000, "tam": 700, "online": 500, "sam": 250, "som": 25})
+    assert totals.to_dict() == pytest.approx({"population": 3000, "speakers": 700, "tam": 500, "sam": 250, "som": 25})
 
 
 def test_funnel_takes_per_territory_assumptions_keyed_by_code():
@@ -281,7 +281,7 @@ def test_every_scenario_sizes_from_the_datasets(tables):
         assert set(defaults["basis"]) <= {"course assumption", "derived from the course datasets"}
         assert defaults["explanation"].str.len().gt(20).all()
         totals = sizing.funnel_totals(sizing.size_scenario(scenario.id, tables=tables))
-        assert 0 < totals["som"] <= totals["sam"] <= totals["online"] <= totals["tam"] <= totals["population"]
+        assert 0 < totals["som"] <= totals["sam"] <= totals["tam"] <= totals["speakers"] <= totals["population"]
         table = sizing.scenario_sensitivity(scenario.id, tables=tables)
         assert table["som_base"].iloc[0] == pytest.approx(totals["som"])
     assert len(sizing.scenarios_table()) == len(sizing.SCENARIOS)
@@ -290,20 +290,94 @@ def test_every_scenario_sizes_from_the_datasets(tables):
 def test_derived_defaults_reproduce_the_figures_they_come_from(tables):
     users = tables["platform_users"]
     rednote = sizing.funnel_totals(sizing.size_scenario("rednote_us_tiktok", tables=tables))
-    tiktok_us = sizing.latest_figure(users, "tiktok", "MAU", scope="US")["value"]
-    assert rednote["sam"] == pytest.approx(tiktok_us)  # SAM = US TikTok users
-    assert rednote["som"] == pytest.approx(sizing.latest_figure(users, "xiaohongshu", "DAU", scope="US")["value"])
+    peak = sizing.REDNOTE_PEAK
+    # Daily users on one day throughout: TikTok's US DAU is the SAM, RedNote's the SOM.
+    assert rednote["sam"] == pytest.approx(sizing.figure_on(users, "tiktok", "DAU", peak, scope="US")["value"])
+    assert rednote["som"] == pytest.approx(sizing.figure_on(users, "xiaohongshu", "DAU", peak, scope="US")["value"])
+    assert rednote["som"] == pytest.approx(32.5e6)  # the peak, not the first day's 3.4 million
     twitter = sizing.funnel_totals(sizing.size_scenario("twitter_chinese_advertisers", tables=tables))
     assert twitter["sam"] == pytest.approx(302e6)  # Twitter's MAU in Q1 2015
-    weibo = sizing.scenario_defaults("weibo_diaspora", tables=tables).loc["adoption", "value"]
-    assert 0.3 < weibo < 0.8
+    weibo = sizing.scenario_defaults("weibo_diaspora", tables=tables)
+    # 446 million MAU (Sept 2018) over 829 million internet users (CNNIC, Dec 2018)
+    assert weibo.loc["adoption", "value"] == pytest.approx(446 / 829)
+    assert "2018-09-30" in weibo.loc["adoption", "explanation"] and "2018-12-31" in weibo.loc["adoption", "explanation"]
+
+
+def test_derived_defaults_do_not_move_when_a_later_row_is_added(tables):
+    """The scenarios pick their dates on purpose: a newer row cannot slip in."""
+    users = tables["platform_users"]
+    later = users[(users["platform"] == "xiaohongshu") & (users["metric"] == "DAU")].tail(1).copy()
+    later["period_end"] = pd.Timestamp("2025-02-01")
+    later["value"] = 1.0
+    more = {**tables, "platform_users": pd.concat([users, later], ignore_index=True)}
+    before = sizing.scenario_defaults("rednote_us_tiktok", tables=tables)["value"]
+    after = sizing.scenario_defaults("rednote_us_tiktok", tables=more)["value"]
+    assert before.equals(after)
+
+
+# ------------------------------------------------------------------ periods of ratios
+
+
+def test_ratio_of_figures_from_the_same_period_says_so():
+    mau = sizing.Figure(446e6, "MAU", "2018-09-30", "Weibo MAU")
+    online = sizing.Figure(829e6, "internet users", "2018-12-31", "China internet users")
+    result = sizing.ratio(mau, online)
+    assert result.value == pytest.approx(446 / 829) and result.matched and result.gap_days == 92
+    assert "2018-09-30" in result.note and "2018-12-31" in result.note and "MAU against internet users" in result.note
+
+
+def test_ratio_refuses_mixed_periods_unless_told_why():
+    mau = sizing.Figure(446e6, "MAU", "2018-09-30", "Weibo MAU")
+    later = sizing.Figure(1.097e9, "internet users", "2023-12-31", "China internet users (ITU)")
+    with pytest.raises(sizing.PeriodMismatchError, match=r"1918 days apart; allowed: at most 184 days"):
+        sizing.ratio(mau, later)
+    explained = sizing.ratio(mau, later, mismatch_reason="no 2018 figure exists")
+    assert not explained.matched and "because no 2018 figure exists" in explained.note
+    assert explained.value == pytest.approx(446e6 / 1.097e9)
+    with pytest.raises(sizing.SizingError, match="same metric"):
+        sizing.ratio(mau, sizing.Figure(195e6, "DAU", "2018-09-30", "Weibo DAU"), same_metric=True)
+    with pytest.raises(sizing.SizingError, match="period_end must be a date"):
+        sizing.Figure(1.0, "MAU", "Q3", "bad")
+    with pytest.raises(sizing.SizingError, match="denominator .* is 0"):
+        sizing.ratio(mau, sizing.Figure(0.0, "MAU", "2018-09-30", "nothing"))
+
+
+def test_internet_users_of_a_year_uses_the_count_where_there_is_one(tables):
+    internet = tables["internet_use"]
+    assert sizing.internet_users(tables["countries"], "CN", year=2018, internet_use=internet) == 829e6
+    with pytest.raises(
+        sizing.SizingError, match=r"no internet-use figure for 'CN' in 2015; years listed: \[2018, 2020, 2023\]"
+    ):
+        sizing.internet_users(tables["countries"], "CN", year=2015, internet_use=internet)
+    with pytest.raises(sizing.SizingError, match="internet_use .* is needed"):
+        sizing.internet_users(tables["countries"], "CN", year=2018)
+
+
+def test_every_derived_ratio_in_the_scenarios_names_its_periods(tables):
+    for scenario in sizing.SCENARIOS:
+        defaults = sizing.scenario_defaults(scenario.id, tables=tables)
+        for name, row in defaults.iterrows():
+            if row["basis"] == "derived from the course datasets":
+                assert row["explanation"].count("(20") >= 2, (scenario.id, name, row["explanation"])
+                assert "same period" in row["explanation"] or "because" in row["explanation"], (scenario.id, name)
+
+
+def test_equal_ranges_make_every_unbounded_factor_move_the_som_alike(tables):
+    table = sizing.scenario_sensitivity(
+        "weibo_diaspora", tables=tables, uncertainties=sizing.equal_width_uncertainties(0.2)
+    ).set_index("factor")["swing"]
+    uncapped = table[["population", "adoption", "obtainable_share"]]
+    assert uncapped.max() == pytest.approx(uncapped.min())
+    assert table["internet_share"] < uncapped.min()  # capped at 100 % where penetration is high
 
 
 def test_hong_kong_macau_taiwan_make_the_difference_between_two_weibo_scenarios(tables):
     wide = sizing.size_scenario("weibo_diaspora", tables=tables).set_index("territory")
     narrow = sizing.size_scenario("weibo_beyond_greater_china", tables=tables).set_index("territory")
     assert set(wide.index) - set(narrow.index) == {"HK", "MO", "TW"}
-    assert wide["tam"].sum() - narrow["tam"].sum() == pytest.approx(wide.loc[["HK", "MO", "TW"], "tam"].sum())
+    assert wide["speakers"].sum() - narrow["speakers"].sum() == pytest.approx(
+        wide.loc[["HK", "MO", "TW"], "speakers"].sum()
+    )
 
 
 def test_scenario_markets_can_be_narrowed_but_only_to_its_own_territories(tables):
@@ -343,11 +417,11 @@ def market_tables(draw):
 @given(market_tables(), shares, shares)
 def test_som_never_exceeds_sam_nor_sam_tam(markets, adoption, obtainable):
     result = sizing.funnel(markets, adoption=adoption, obtainable_share=obtainable)
-    tolerance = 1e-9 * (1 + result["tam"].abs())
+    tolerance = 1e-9 * (1 + result["speakers"].abs())
     assert (result["som"] <= result["sam"] + tolerance).all()
-    assert (result["sam"] <= result["online"] + tolerance).all()
-    assert (result["online"] <= result["tam"] + tolerance).all()
-    assert (result["tam"] <= result["population"] + tolerance).all()
+    assert (result["sam"] <= result["tam"] + tolerance).all()
+    assert (result["tam"] <= result["speakers"] + tolerance).all()
+    assert (result["speakers"] <= result["population"] + tolerance).all()
     assert (result[list(sizing.STAGES)] >= 0).all().all()
 
 
@@ -382,3 +456,34 @@ def test_cagr_round_trips_through_project(start, end, years):
 def test_any_share_outside_0_1_is_refused(value):
     with pytest.raises(SizingError, match="adoption must be a fraction between 0 and 1"):
         sizing.funnel(markets_frame(), adoption=value, obtainable_share=0.1)
+
+
+def test_funnel_carried_to_revenue_and_a_bottom_up_sum():
+    markets = markets_frame()
+    result = sizing.funnel(
+        markets, adoption=0.5, obtainable_share=0.1, revenue_per_user=pd.Series({"AA": 2.0, "BB": 1.0})
+    )
+    assert result["revenue"].tolist() == pytest.approx([40.0, 5.0])  # som x revenue per user, per territory
+    assert sizing.funnel_totals(result)["revenue"] == pytest.approx(45.0)
+    with pytest.raises(SizingError, match="revenue_per_user must be a finite number >= 0"):
+        sizing.funnel(markets, adoption=0.5, obtainable_share=0.1, revenue_per_user=-1)
+    table = pd.DataFrame({"region": ["US", "abroad"], "users": [57e6, 198e6], "revenue_per_user": [2.0, 0.5]})
+    summed = sizing.bottom_up(table)
+    assert summed.iloc[-1]["region"] == "total" and summed.iloc[-1]["revenue"] == pytest.approx(57e6 * 2 + 198e6 * 0.5)
+    with pytest.raises(SizingError, match=r"lacks the column\(s\) \['users'\]"):
+        sizing.bottom_up(table.rename(columns={"users": "people"}))
+
+
+def test_per_user_helpers_check_periods_when_given_figures():
+    registered = sizing.Figure(503e6, "registered", "2012-12-31", "Weibo registered")
+    mau = sizing.Figure(129.1e6, "MAU", "2013-12-31", "Weibo MAU")
+    with pytest.raises(sizing.PeriodMismatchError, match="365 days apart"):
+        sizing.active_share(mau, registered)
+    share = sizing.active_share(mau, registered, mismatch_reason="the first MAU came a year after")
+    assert share == pytest.approx(129.1 / 503)
+    revenue = sizing.Figure(436e6, "revenue", "2015-03-31", "Twitter revenue Q1 2015")
+    users = sizing.Figure(302e6, "MAU", "2015-03-31", "Twitter MAU Q1 2015")
+    assert sizing.revenue_per_user(revenue, users) == pytest.approx(436 / 302)
+    with pytest.raises(SizingError, match="both inputs as Figures"):
+        sizing.revenue_per_user(revenue, 302e6)
+    assert sizing.active_share(129.1e6, 503e6) == pytest.approx(129.1 / 503)  # plain numbers still work

@@ -95,6 +95,7 @@ PLATFORMS: dict[str, Platform] = {
         Platform("whatsapp", "WhatsApp", "", "Meta Platforms", "US"),
         Platform("threads", "Threads", "", "Meta Platforms", "US"),
         Platform("wechat", "WeChat (Weixin)", "微信", "Tencent", "CN"),
+        Platform("qq", "QQ", "", "Tencent", "CN"),
         Platform("tiktok", "TikTok", "", "ByteDance", "CN"),
         Platform("douyin", "Douyin", "抖音", "ByteDance", "CN"),
         Platform("xiaohongshu", "Xiaohongshu (RedNote)", "小红书", "Xingin (private)", "CN"),
@@ -555,6 +556,7 @@ def refresh_internet_penetration(
     )
     frame["year"] = frame["year"].astype("Int64")
     frame["internet_pct"] = frame["internet_pct"].astype("float64")
+    frame.insert(3, "internet_users", pd.array([pd.NA] * len(frame), dtype="Int64"))
     frame["indicator"] = pd.Categorical([indicator] * len(frame))
     frame["source_title"] = title
     frame["source_url"] = f"https://data.worldbank.org/indicator/{indicator}"

@@ -19,8 +19,12 @@ One module per part, all re-exported here (``localization.format_number`` and
 - :mod:`.decisions`: :func:`weighted_decision_matrix`.
 - :mod:`.charts`: figures for lecture 07 (:func:`reach_chart`, :func:`ad_yield_chart`).
 
-Course assumptions (not sourced figures, labelled wherever they are used):
-:data:`REVIEW_QA_SHARE`, :data:`REVIEWS_PER_MODERATOR_DAY`, :data:`MODERATOR_COST_PER_YEAR`.
+Course assumptions (not sourced figures, labelled wherever they are used) live in one
+table, :data:`ASSUMPTIONS` (:mod:`.assumptions`): value, range and basis of the review
+throughput, the share of posts humans see, posts per user, shrinkage, the cost of a
+moderator, review and post-editing shares. :data:`REVIEW_QA_SHARE`,
+:data:`REVIEWS_PER_MODERATOR_DAY`, :data:`MODERATOR_COST_PER_YEAR` and :data:`SHRINKAGE`
+are read from it.
 
 Bad input raises an error that says what is allowed: :class:`LocaleError` (unknown
 locale), :class:`LanguageTagError` (not a BCP 47 language tag), :class:`BudgetError`
@@ -31,7 +35,10 @@ Multilingual speakers: how nobody is counted twice
 CLDR gives, per territory, the share of the population that speaks each language, and
 the shares of a multilingual territory add up to more than 100 % (Denmark: Danish 93 %,
 English 86 %, German 47 %). Adding them would count a Dane who reads both Danish and
-English twice. Within a territory the share reached by a set of languages is therefore
+English twice. A person who reads a served language and a new one is not "fully served"
+either: CSA's survey says most shoppers prefer their own language;
+:meth:`ReachModel.effective_reach` counts such bilinguals with a weight between 0 and 1.
+Within a territory the share reached by a set of languages is therefore
 taken as ``1 - prod(1 - s_i)``: the chance that a resident reads at least one of them,
 if knowing one language says nothing about knowing another (``overlap="independent"``,
 the default). Across territories people are distinct, so reach adds up.
@@ -41,9 +48,10 @@ speaker of a smaller language also speaks the bigger one) and at most
 ``min(1, sum(s_i))`` (nobody speaks two). The independent rule always lies between the
 bounds, so it never exceeds the territory's population, and it gives a second language
 some credit, which matches places where languages are spoken by different groups
-(Malay and Chinese in Malaysia). The lower bound is available as ``overlap="max"`` for
-comparison: under it, a language adds nobody in a territory where a more widely spoken
-chosen language already reaches more people. The tests check both bounds.
+(Malay and Chinese in Malaysia). The lower bound of what a new language adds is
+``overlap="max"``: it assumes the smaller group is nested in the larger (in Denmark, every
+English reader also reads Danish, so Danish adds only the 7 % who read Danish and not
+English). The upper bound assumes nobody reads both. The tests check both bounds.
 
 A language a platform already serves (``already_served``, e.g. English) counts in the
 same way, so "newly reached" means reached by served + chosen languages minus reached
@@ -57,6 +65,7 @@ default (Simplified) script, ``zh-Hant`` Traditional; a region restricts a tag t
 territory (``pt-BR`` counts Portuguese speakers in Brazil only).
 """
 
+from .assumptions import ASSUMPTIONS, CourseAssumption, assumption, assumptions_table
 from .budget import (
     LanguageBudgetProblem,
     LanguagePlan,
@@ -68,13 +77,20 @@ from .charts import (
 )
 from .costs import (
     MODERATOR_COST_PER_YEAR,
+    OPENCC_CONFIGS,
+    POST_EDIT_SHARE_RANGE,
     REVIEW_QA_SHARE,
     REVIEWS_PER_MODERATOR_DAY,
     LocalizationCost,
+    conversion_cost,
     conversion_lift_from_csa,
+    convert_simplified,
     localization_cost,
+    localization_return,
+    post_editing_cost,
     price_per_word_for,
     reach_per_dollar,
+    route_cost,
     translation_prices,
 )
 from .decisions import (
@@ -108,7 +124,9 @@ from .reach import (
     ReachModel,
 )
 from .staffing import (
+    SHRINKAGE,
     Staffing,
+    inflow_staffing,
     moderation_staffing,
     review_capacity,
     staffing_plan,
@@ -124,6 +142,7 @@ from .translation_errors import (
 )
 
 __all__ = [
+    "ASSUMPTIONS",
     "COURSE_LOCALES",
     "DANISH_MT_EXAMPLES",
     "DANISH_TEXT_DO_NOT_TRANSLATE",
@@ -132,11 +151,15 @@ __all__ = [
     "MODERATOR_COST_PER_YEAR",
     "MT_ERROR_CATEGORIES",
     "MT_ERROR_LABELS",
+    "OPENCC_CONFIGS",
     "OVERLAP_RULES",
+    "POST_EDIT_SHARE_RANGE",
     "REVIEWS_PER_MODERATOR_DAY",
     "REVIEW_QA_SHARE",
+    "SHRINKAGE",
     "TYPICAL_PRICE_RANGE",
     "BudgetError",
+    "CourseAssumption",
     "LanguageBudgetProblem",
     "LanguagePlan",
     "LanguageTagError",
@@ -147,9 +170,13 @@ __all__ = [
     "ReachModel",
     "Staffing",
     "ad_yield_chart",
+    "assumption",
+    "assumptions_table",
     "check_budget",
     "check_price_per_word",
+    "conversion_cost",
     "conversion_lift_from_csa",
+    "convert_simplified",
     "format_compact",
     "format_currency",
     "format_date",
@@ -157,16 +184,20 @@ __all__ = [
     "format_number",
     "format_percent",
     "greedy_loses_example",
+    "inflow_staffing",
     "language_name",
     "localization_cost",
+    "localization_return",
     "moderation_staffing",
     "mt_error_category",
     "mt_error_examples",
     "parse_locale",
+    "post_editing_cost",
     "price_per_word_for",
     "reach_chart",
     "reach_per_dollar",
     "review_capacity",
+    "route_cost",
     "staffing_plan",
     "translation_prices",
     "validate_language_tag",

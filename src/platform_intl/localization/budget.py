@@ -9,7 +9,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .costs import conversion_lift_from_csa
 from .languages import (
     _check_fraction,
     _check_non_negative,
@@ -50,7 +49,10 @@ class LanguageBudgetProblem:
     ``subset_reach[mask]`` is the newly reached population of the subset whose bit i
     stands for ``languages[i]`` (from :meth:`ReachModel.subset_reach`, or additive for
     disjoint audiences, see :meth:`from_table`); ``costs`` are per-language totals in USD
-    and add up. Value = reach x ``conversion_lift`` x ``revenue_per_user``.
+    and add up. Value = reach x ``conversion_lift`` x ``revenue_per_user``: one constant
+    multiplier, so it scales every subset alike and never changes the choice (default 1).
+    To let preferences change the choice, build the problem from preference-weighted reach
+    (:meth:`from_reach_model` with ``bilingual_weight``).
 
     The optimal plan maximises reach (hence value) among affordable subsets; ties go to
     the cheaper, then the smaller set. Because a bigger budget only adds affordable
@@ -87,9 +89,7 @@ class LanguageBudgetProblem:
         self.costs = np.array([_check_non_negative(c, "a language's cost (USD)") for c in costs], dtype=float)
         if self.costs.shape != (n,):
             raise ValueError(f"give one cost per language ({n})")
-        self.conversion_lift = _check_fraction(
-            conversion_lift_from_csa() if conversion_lift is None else conversion_lift, "conversion_lift"
-        )
+        self.conversion_lift = _check_fraction(1.0 if conversion_lift is None else conversion_lift, "conversion_lift")
         self.revenue_per_user = _check_non_negative(revenue_per_user, "revenue_per_user (USD)")
         subset_cost = np.zeros(1 << n)
         size = np.zeros(1 << n, dtype=np.int64)
@@ -115,8 +115,13 @@ class LanguageBudgetProblem:
         return cls(list(table["language"]), subset, list(table["cost"]), **options)
 
     @classmethod
-    def from_reach_model(cls, model: ReachModel, costs, **options) -> LanguageBudgetProblem:
-        return cls(model.candidates, model.subset_reach(), costs, **options)
+    def from_reach_model(
+        cls, model: ReachModel, costs, *, bilingual_weight: float | None = None, **options
+    ) -> LanguageBudgetProblem:
+        """From a reach model; ``bilingual_weight`` (e.g. CSA's 0.40) counts readers of a served
+        language at that weight (:meth:`ReachModel.effective_reach`)."""
+        reach = model.subset_reach() if bilingual_weight is None else model.subset_effective_reach(bilingual_weight)
+        return cls(model.candidates, reach, costs, **options)
 
     def with_costs(self, costs) -> LanguageBudgetProblem:
         """The same audiences with new costs (reach is reused, not recomputed)."""

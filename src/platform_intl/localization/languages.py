@@ -20,7 +20,9 @@ _TAG_HINT = (
 
 #: Above this many USD per word a price is almost certainly in the wrong unit (cents).
 MAX_PRICE_PER_WORD = 2.0
-#: Translation-vendor quotes in the course data run from 0.05 to 0.50 USD per word.
+#: A wide range of translation quotes per word: an agency blog quotes USD 0.05 to 0.50
+#: (reference material, not in the datasets); the vendor list in the datasets runs 0.07 to
+#: 0.20. Used only to word the error message for a price in the wrong unit.
 TYPICAL_PRICE_RANGE = (0.05, 0.50)
 
 
@@ -84,7 +86,7 @@ def check_price_per_word(price, language: str | None = None) -> float:
     where = f" for {language!r}" if language else ""
     number = _finite_number(price, f"the price per word{where}", PriceUnitError)
     allowed = (
-        f"allowed: 0 to {MAX_PRICE_PER_WORD:g} USD per word (vendor quotes run "
+        f"allowed: 0 to {MAX_PRICE_PER_WORD:g} USD per word (quotes usually run "
         f"{TYPICAL_PRICE_RANGE[0]:g} to {TYPICAL_PRICE_RANGE[1]:g})"
     )
     if number < 0:

@@ -19,7 +19,8 @@ MT_ERROR_CATEGORIES = {
     "word_sense": "A word or phrase rendered with the wrong one of its meanings, or its grammar misread.",
     "grammar_word_order": "Word order or sentence structure of the source language carried over.",
     "agreement": "Gender, number or case that does not agree with the word it refers to.",
-    "number_format": "Numbers, dates or punctuation written with the source locale's conventions.",
+    "number_format": "Numbers or dates written with the source locale's conventions (MQM: Locale conventions).",
+    "punctuation": "Punctuation placed or shaped against the target language's rules (MQM: Linguistic conventions).",
     "terminology_consistency": "One source term translated in different ways within the same text.",
     "untranslated_text": "Source-language words left standing in the translation.",
 }
@@ -31,6 +32,7 @@ MT_ERROR_LABELS = {
     "grammar_word_order": "grammar and word order",
     "agreement": "agreement",
     "number_format": "number format",
+    "punctuation": "punctuation",
     "terminology_consistency": "terminology consistency",
     "untranslated_text": "untranslated text",
 }
@@ -129,6 +131,13 @@ DANISH_MT_EXAMPLES: tuple[MTExample, ...] = (
         "1.000",
     ),
     MTExample(
+        'Weibo, "',
+        "closing quotation mark",
+        "punctuation",
+        "A space before the closing mark and English quotation marks kept; Danish often uses »...«.",
+        "Weibo«",
+    ),
+    MTExample(
         "niveau tre, række fire byer",
         "tier-three, tier-four cities",
         "terminology_consistency",
@@ -144,7 +153,7 @@ DANISH_MT_EXAMPLES: tuple[MTExample, ...] = (
     ),
     MTExample(
         "a flytte",
-        "a move (by Spark)",
+        "a move (New Zealand's decision)",
         "untranslated_text",
         "The English article 'a' is left in the Danish sentence (and 'move' became the verb 'relocate').",
         "et træk",

@@ -3,10 +3,12 @@
 The funnel, per territory and in total (every stage is a number of people)::
 
     population
-      x language share        -> speakers        = TAM  (total addressable market)
-      x internet penetration  -> online speakers
+      x language share        -> speakers
+      x internet penetration  -> online speakers = TAM  (total addressable market: an online
+                                                         platform cannot address offline people)
       x platform adoption     -> adopters        = SAM  (serviceable available market)
       x obtainable share      -> obtainable      = SOM  (serviceable obtainable market)
+      x revenue per user      -> revenue              (optional: the funnel carried to money)
 
 *Language share* is the share of a territory's people who speak one of the scenario's
 languages (Unicode CLDR estimates), *internet penetration* the share who used the
@@ -49,6 +51,7 @@ from __future__ import annotations
 from .growth import (
     active_from_registered,
     active_share,
+    bottom_up,
     cagr,
     project,
     revenue_per_user,
@@ -80,20 +83,35 @@ from .markets import (
     language_shares,
     top_down_vs_bottom_up,
 )
+from .periods import (
+    DEFAULT_MAX_GAP_DAYS,
+    Figure,
+    PeriodMismatchError,
+    Ratio,
+    figure_on,
+    period_gap_days,
+    ratio,
+)
 from .scenarios import (
     DERIVATIONS,
     LANGUAGE_OVERLAP,
+    REDNOTE_PEAK,
     SCENARIOS,
     TABLES,
     WEIBO_ADOPTION,
     WEIBO_OBTAINABLE_ABROAD,
+    WEIBO_UNCERTAINTIES,
     Assumption,
     Scenario,
     ensure_tables,
     get_scenario,
     internet_users,
+    internet_users_figure,
     latest_figure,
     load_tables,
+    resolve_uncertainties,
+    revenue_by_region,
+    revenue_per_user_cases,
     scenario_defaults,
     scenario_markets,
     scenario_sensitivity,
@@ -103,12 +121,14 @@ from .scenarios import (
 from .sensitivity import (
     DEFAULT_UNCERTAINTIES,
     Uncertainty,
+    equal_width_uncertainties,
     sensitivity,
 )
 
 __all__ = [
     "CHINESE_LANGUAGES",
     "COMBINE_RULES",
+    "DEFAULT_MAX_GAP_DAYS",
     "DEFAULT_UNCERTAINTIES",
     "DERIVATIONS",
     "FACTORS",
@@ -118,6 +138,7 @@ __all__ = [
     "MAINLAND_CHINA",
     "MARKET_COLUMNS",
     "MISSING_INTERNET_RULES",
+    "REDNOTE_PEAK",
     "SCENARIOS",
     "SHARE_FACTORS",
     "STAGES",
@@ -125,12 +146,17 @@ __all__ = [
     "TABLES",
     "WEIBO_ADOPTION",
     "WEIBO_OBTAINABLE_ABROAD",
+    "WEIBO_UNCERTAINTIES",
     "Assumption",
+    "Figure",
+    "PeriodMismatchError",
+    "Ratio",
     "Scenario",
     "SizingError",
     "Uncertainty",
     "active_from_registered",
     "active_share",
+    "bottom_up",
     "build_markets",
     "cagr",
     "check_nonnegative",
@@ -139,16 +165,24 @@ __all__ = [
     "check_territories",
     "chinese_speakers_outside_mainland",
     "ensure_tables",
+    "equal_width_uncertainties",
+    "figure_on",
     "funnel",
     "funnel_stages",
     "funnel_totals",
     "get_scenario",
     "internet_users",
+    "internet_users_figure",
     "language_shares",
     "latest_figure",
     "load_tables",
+    "period_gap_days",
     "project",
+    "ratio",
+    "resolve_uncertainties",
+    "revenue_by_region",
     "revenue_per_user",
+    "revenue_per_user_cases",
     "scenario_defaults",
     "scenario_markets",
     "scenario_sensitivity",

@@ -19,12 +19,14 @@ MAINLAND_CHINA = "CN"
 #: Outside mainland China, yet inside Weibo's home reach (its Hong Kong and Taiwan sites).
 HONG_KONG_MACAU_TAIWAN = ("HK", "MO", "TW")
 
-#: The funnel's stages, widest first, with the column that holds each.
-STAGES = ("population", "tam", "online", "sam", "som")
+#: The funnel's stages, widest first, with the column that holds each. For an online
+#: platform the addressable market is people it could reach online: the TAM is the online
+#: speakers, not every speaker (offline people are counted in ``speakers`` only).
+STAGES = ("population", "speakers", "tam", "sam", "som")
 STAGE_LABELS = {
     "population": "Population",
-    "tam": "Addressable (TAM)",
-    "online": "Online",
+    "speakers": "Speakers",
+    "tam": "Online speakers (TAM)",
     "sam": "Adopters (SAM)",
     "som": "Obtainable (SOM)",
 }
@@ -178,14 +180,17 @@ def _per_market(value, markets: pd.DataFrame, name: str) -> np.ndarray:
     return array
 
 
-def funnel(markets: pd.DataFrame, *, adoption, obtainable_share) -> pd.DataFrame:
-    """The TAM -> SAM -> SOM funnel per territory.
+def funnel(markets: pd.DataFrame, *, adoption, obtainable_share, revenue_per_user=None) -> pd.DataFrame:
+    """The TAM -> SAM -> SOM funnel per territory, and, given ``revenue_per_user``, revenue.
 
     ``markets`` has one row per territory with ``territory``, ``population`` (people),
     ``language_share`` and ``internet_share`` (fractions); :func:`build_markets` makes
     one. ``adoption`` and ``obtainable_share`` are fractions: one number for every
     market, or a Series keyed by territory. Returns ``markets`` with the inputs and the
-    columns ``tam``, ``online``, ``sam`` and ``som`` (people), widest first.
+    columns ``speakers``, ``tam`` (online speakers), ``sam`` and ``som`` (people), widest
+    first. ``revenue_per_user`` (money per obtainable user and period, one number or a
+    Series keyed by territory) adds ``revenue`` = som x revenue per user: the funnel carried
+    to money.
     """
     _require_columns(markets, MARKET_COLUMNS, "markets")
     if markets["territory"].duplicated().any():
@@ -209,22 +214,28 @@ def funnel(markets: pd.DataFrame, *, adoption, obtainable_share) -> pd.DataFrame
     out = markets.copy()
     out["adoption"] = adopt
     out["obtainable_share"] = obtain
-    out["tam"] = population * language
-    out["online"] = out["tam"] * internet
-    out["sam"] = out["online"] * adopt
+    out["speakers"] = population * language
+    out["tam"] = out["speakers"] * internet
+    out["sam"] = out["tam"] * adopt
     out["som"] = out["sam"] * obtain
+    if revenue_per_user is not None:
+        arpu = _per_market(revenue_per_user, markets, "revenue_per_user")
+        check_nonnegative(arpu, "revenue_per_user")
+        out["revenue_per_user"] = arpu
+        out["revenue"] = out["som"] * arpu
     return out
 
 
 def funnel_totals(result: pd.DataFrame) -> pd.Series:
-    """Sum of each stage over territories: population, tam, online, sam, som."""
+    """Sum of each stage over territories: population, speakers, tam, sam, som (and revenue if there)."""
     _require_columns(result, STAGES, "result")
-    return result[list(STAGES)].sum()
+    columns = list(STAGES) + (["revenue"] if "revenue" in result else [])
+    return result[columns].sum()
 
 
 def funnel_stages(result: pd.DataFrame) -> pd.DataFrame:
     """The totals as a tidy table (stage, label, people, share_of_previous) for charts."""
-    totals = funnel_totals(result)
+    totals = funnel_totals(result)[list(STAGES)]
     people = totals.to_numpy(dtype=float)
     previous = np.concatenate([[np.nan], people[:-1]])
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -141,3 +141,20 @@ def sensitivity(
     out = pd.DataFrame(rows, columns=["factor", "label", "range", "why", "som_low", "som_high", "som_base"])
     out["swing"] = (out["som_high"] - out["som_low"]).abs()
     return out.sort_values("swing", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def equal_width_uncertainties(width: float = 0.2, factors: Sequence[str] = FACTORS) -> tuple[Uncertainty, ...]:
+    """The same relative range (x(1 - width) to x(1 + width)) for every factor.
+
+    The SOM is a product of its factors, so each one moves it in proportion: with equal
+    relative ranges every bar of the tornado has the same length, except where a share is
+    capped at 100 %. A tornado therefore ranks the ranges you chose, which is why each range
+    needs a stated basis.
+    """
+    check_share(width, "width")
+    for factor in factors:
+        _choice(factor, FACTORS, "factor")
+    return tuple(
+        Uncertainty(f, 1 - width, 1 + width, why=f"equal relative range (+/-{width:.0%}) for comparison")
+        for f in factors
+    )

@@ -8,8 +8,20 @@ from platform_intl import localization
 
 # --------------------------------------------------------------------------- translation errors
 
-#: Categories after the MQM (Multidimensional Quality Metrics) typology, in display order.
-ERROR_CATEGORIES = ("Accuracy", "Terminology", "Fluency", "Style", "Locale convention", "Markup")
+#: Categories after the MQM Core typology (Multidimensional Quality Metrics, the MQM
+#: Council's current version, which replaced MQM 1.0/DQF-MQM), in display order. MQM Core
+#: renamed "Fluency" to "Linguistic conventions" and "Markup"/"Design" to "Design and
+#: markup", and added "Audience appropriateness" (no error of ours falls there).
+MQM_VERSION = "MQM Core (MQM 2.0 typology, themqm.org)"
+ERROR_CATEGORIES = (
+    "Accuracy",
+    "Terminology",
+    "Linguistic conventions",
+    "Style",
+    "Locale conventions",
+    "Audience appropriateness",
+    "Design and markup",
+)
 
 #: Broad (MQM-style) category of each error type in the course's machine-translation
 #: taxonomy (platform_intl.localization.MT_ERROR_CATEGORIES), for counting errors per
@@ -18,10 +30,11 @@ TAXONOMY_TO_CATEGORY = {
     "proper_noun_translated": "Accuracy",
     "word_sense": "Accuracy",
     "untranslated_text": "Accuracy",
-    "grammar_word_order": "Fluency",
-    "agreement": "Fluency",
+    "grammar_word_order": "Linguistic conventions",
+    "agreement": "Linguistic conventions",
+    "punctuation": "Linguistic conventions",
     "terminology_consistency": "Terminology",
-    "number_format": "Locale convention",
+    "number_format": "Locale conventions",
 }
 
 # The Danish (S1) errors come from localization.DANISH_MT_EXAMPLES, the list ps3 grades,
@@ -41,15 +54,6 @@ _DANISH_ERRORS = [
 
 _OTHER_ERRORS = [
     # document, category, subtype, fragment as printed, intended (English or French source), better rendering, why
-    (
-        "S1",
-        "Locale convention",
-        "number format",
-        'Weibo, "',
-        "closing quotation mark",
-        "Weibo«",
-        "A space before the closing mark and English conventions kept; Danish often uses »…«.",
-    ),
     (
         "S2",
         "Style",
@@ -97,7 +101,7 @@ _OTHER_ERRORS = [
     ),
     (
         "S4",
-        "Fluency",
+        "Linguistic conventions",
         "preposition",
         "Nachfrage für",
         "'demand for'",
@@ -133,7 +137,7 @@ _OTHER_ERRORS = [
     ),
     (
         "S4",
-        "Markup",
+        "Design and markup",
         "web leftovers",
         "DruckenMerkenSendenFeedback",
         "page buttons",

@@ -29,7 +29,7 @@ _HOME = {
     ),
     "claims": ("ClaimChecker",),
     "monetization": ("largest_network_figure", "revenue_per_user_table", "MonetizationGapExplorer"),
-    "inflow": ("rednote_week_figure", "InflowExplorer"),
+    "inflow": ("rednote_daily_figure", "rednote_daily_table", "InflowExplorer"),
     "documents": ("LineageExplorer", "error_counts_figure"),
     "market": ("MarketFunnelExplorer",),
     "planner": ("LanguageBudgetPlanner", "LocalePlayground"),

@@ -86,7 +86,7 @@ def error_counts_figure():
     fig, ax = base.new_figure((7.6, 3.8))
     with base.font_context():
         sns.barplot(data=counts, x="category", y="errors", hue="document", ax=ax)
-        ax.set_title("Translation errors catalogued per document and category (MQM)", fontsize=11)
+        ax.set_title("Translation errors catalogued per document and category (MQM Core)", fontsize=11)
         ax.set_xlabel("Error category")
         ax.set_ylabel("Errors catalogued (count)")
         ax.legend(title=None, fontsize=8)
@@ -94,11 +94,14 @@ def error_counts_figure():
     fig.subplots_adjust(left=0.09, right=0.98, top=0.9, bottom=0.15)
     totals = counts.groupby("document")["errors"].sum()
     by_category = sources.error_counts()
-    top = by_category.groupby("category")["errors"].sum().idxmax()
+    per_category = by_category.groupby("category", observed=True)["errors"].sum()
+    top = per_category.idxmax()
+    in_s1 = int(by_category[(by_category["category"] == top) & (by_category["document"] == "S1")]["errors"].sum())
     alt = (
-        "Grouped bar chart of translation errors catalogued by the course: "
+        "Grouped bar chart of translation errors catalogued by the course (MQM Core categories): "
         + "; ".join(f"{d}: {int(n)}" for d, n in totals.items())
-        + f". {top} errors are the most common, almost all in the Danish machine translation."
+        + f". {top} errors are the most common: {in_s1} of {int(per_category[top])} "
+        "are in the Danish machine translation."
     )
     return fig, alt, sources.translation_errors()
 

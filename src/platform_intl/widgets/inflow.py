@@ -14,40 +14,67 @@ from .base import LiveWidget, bench_builder, compact, slider
 # --------------------------------------------------------------------------- lecture 04
 
 
-def rednote_week_figure(users: pd.DataFrame | None = None, *, locale: str = "en_US"):
-    """US daily users of TikTok, RedNote and Lemon8 in the week of 13 January 2025 (estimates)."""
-    import seaborn as sns
+def rednote_daily_table(users: pd.DataFrame | None = None) -> pd.DataFrame:
+    """RedNote's US daily users, day by day, against TikTok's where a same-day figure exists.
+
+    Columns: date, rednote (US DAU), share_of_peak, change (from the previous point),
+    tiktok (US DAU, same day, or missing), rednote_per_tiktok. All Similarweb estimates (C).
+    """
+    users = base.users_or_load(users)
+    daily = users[(users["metric"] == "DAU") & (users["scope"] == "US")]
+    red = daily[daily["platform"] == "xiaohongshu"].set_index("period_end")["value"].sort_index()
+    tik = daily[daily["platform"] == "tiktok"].set_index("period_end")["value"]
+    frame = pd.DataFrame({"date": red.index, "rednote": red.to_numpy(dtype=float)})
+    frame["share_of_peak"] = frame["rednote"] / frame["rednote"].max()
+    frame["change"] = frame["rednote"].pct_change()
+    frame["tiktok"] = frame["date"].map(tik).astype(float)
+    frame["rednote_per_tiktok"] = frame["rednote"] / frame["tiktok"]
+    frame.attrs = dict(users.attrs)
+    return frame
+
+
+def rednote_daily_figure(users: pd.DataFrame | None = None, *, locale: str = "en_US"):
+    """US daily users of RedNote, 6 to 20 January 2025, with TikTok's on the days it is known (estimates)."""
+    from matplotlib.dates import DateFormatter
 
     users = base.users_or_load(users)
-    frame = users[
-        (users["metric"] == "DAU") & (users["scope"] == "US") & (users["period_end"] == pd.Timestamp("2025-01-13"))
-    ].copy()
-    frame["platform"] = frame["platform"].astype(str)
-    ranks = users[(users["metric"] == "app_rank") & (users["period_end"] == pd.Timestamp("2025-01-13"))]
-    rank_of = {str(p): int(v) for p, v in zip(ranks["platform"], ranks["value"])}
-    frame["app"] = [
-        base.display_name(p) + (f"\n(No. {rank_of[p]} free app)" if p in rank_of else "") for p in frame["platform"]
-    ]
-    frame = frame.sort_values("value", ascending=False)
-    frame["millions"] = frame["value"].astype(float) / 1e6
-    fig, ax = base.new_figure((7.2, 3.4))
+    table = rednote_daily_table(users)
+    peak = table.loc[table["rednote"].idxmax()]
+    after = table[table["date"] > peak["date"]].iloc[0]
+    fig, ax = base.new_figure((7.4, 3.6))
     with base.font_context():
-        sns.barplot(data=frame, y="app", x="millions", hue="app", legend=False, ax=ax)
-        for index, value in enumerate(frame["value"]):
-            ax.text(value / 1e6, index, " " + compact(value, locale), va="center", fontsize=9)
-        ax.set_xlim(0, frame["millions"].max() * 1.2)
-        ax.set_title("Week of 13 January 2025: US daily users (third-party estimates)", fontsize=11)
-        ax.set_xlabel("Daily active users in the US (millions)")
-        ax.set_ylabel("App (US App Store rank)")
-    fig.subplots_adjust(left=0.33, right=0.97, top=0.88, bottom=0.16)
+        ax.plot(table["date"], table["rednote"] / 1e6, marker="o", color="#de8f05", label="RedNote 小红书")
+        known = table.dropna(subset=["tiktok"])
+        ax.plot(known["date"], known["tiktok"] / 1e6, marker="s", linestyle="none", color="#0173b2", label="TikTok")
+        for date, value in zip(table["date"], table["rednote"]):
+            ax.annotate(
+                compact(value, locale), (date, value / 1e6), textcoords="offset points", xytext=(4, 6), fontsize=8
+            )
+        ax.set_yscale("log")
+        base.plain_ticks(ax.yaxis)
+        ax.set_title("US daily users, 6-20 January 2025 (third-party estimates)", fontsize=11)
+        ax.set_xlabel("Day (2025)")
+        ax.set_ylabel("Daily active users in the US (millions, log scale)")
+        ax.tick_params(axis="x", labelsize=8)
+        ax.xaxis.set_major_formatter(DateFormatter("%d %b"))
+        ax.legend(fontsize=8, loc="lower right")
+    fig.subplots_adjust(left=0.12, right=0.97, top=0.88, bottom=0.16)
+    first = table[table["date"] == pd.Timestamp("2025-01-13")].iloc[0]
     alt = (
-        "Horizontal bar chart of estimated US daily active users in the week of 13 January 2025: "
-        + "; ".join(f"{base.plain_name(p)} {compact(v, locale)}" for p, v in zip(frame["platform"], frame["value"]))
-        + ". RedNote, the No. 1 free app that week, had a small fraction of TikTok's US audience."
+        "Line chart, log scale, of RedNote's estimated US daily users: "
+        + "; ".join(f"{d:%d %b} {compact(v, locale)}" for d, v in zip(table["date"], table["rednote"]))
+        + f". The first day of the surge (13 Jan, {compact(first['rednote'], locale)}) was a tenth of the peak "
+        f"({peak['date']:%d %b}, {compact(peak['rednote'], locale)}); a day later it was down "
+        f"{localization.format_percent(-after['change'], locale, decimals=0)}. TikTok: "
+        + "; ".join(f"{d:%d %b} {compact(v, locale)}" for d, v in zip(known["date"], known["tiktok"]))
+        + "."
     )
-    frame = pd.concat([frame, ranks])
-    frame.attrs = dict(users.attrs)
-    return fig, alt, frame
+    shown = users[
+        (users["metric"] == "DAU") & (users["scope"] == "US") & users["platform"].isin(["xiaohongshu", "tiktok"])
+    ]
+    shown = shown[shown["period_end"].between("2025-01-01", "2025-01-31")].copy()
+    shown.attrs = dict(users.attrs)
+    return fig, alt, shown
 
 
 class InflowExplorer(LiveWidget):
@@ -71,24 +98,64 @@ class InflowExplorer(LiveWidget):
         )
         self.english_share = slider("Post in English (assumption)", value=0.8, min_=0, max_=1, step=0.05, fmt=".0%")
         self.posts_per_user = slider(
-            "Posts per new user per day (assumption)", value=1.0, min_=0.1, max_=5, step=0.1, fmt=".1f"
+            "Posts per daily user per day (assumption)",
+            value=localization.ASSUMPTIONS["posts_per_user_day"].value,
+            min_=0.1,
+            max_=5,
+            step=0.1,
+            fmt=".1f",
         )
+        peak = rednote_daily_table(self.users)["rednote"].max()
+        self.daily_users = slider(
+            "US daily users (thousands)", value=int(peak / 1000), min_=100, max_=40_000, step=100, integer=True
+        )
+        assumed = localization.ASSUMPTIONS
         self.reviews_per_moderator = slider(
-            "Posts one reviewer checks a day (assumption)", value=500, min_=100, max_=3000, step=50, integer=True
+            "Reviews per 8-hour shift (assumption)",
+            value=int(assumed["reviews_per_moderator_shift"].value),
+            min_=100,
+            max_=3000,
+            step=50,
+            integer=True,
         )
-        self._setup([self.new_users, self.english_share, self.posts_per_user, self.reviews_per_moderator])
+        self.share_reviewed = slider(
+            "Share of posts humans review (assumption)",
+            value=assumed["share_reviewed_by_humans"].value,
+            min_=0.01,
+            max_=1,
+            step=0.01,
+            fmt=".0%",
+        )
+        self._setup(
+            [
+                self.new_users,
+                self.daily_users,
+                self.english_share,
+                self.posts_per_user,
+                self.share_reviewed,
+                self.reviews_per_moderator,
+            ]
+        )
 
     def compute(self) -> dict[str, float]:
         """The inflow against the base and the English review work it brings (no drawing)."""
         new = self.new_users.value * 1000
         existing = float(self.base_row["value"])
-        english_posts = new * self.english_share.value * self.posts_per_user.value
+        daily = self.daily_users.value * 1000
+        english_posts = daily * self.english_share.value * self.posts_per_user.value
+        staffing = localization.inflow_staffing(
+            daily,
+            posts_per_user_day=self.english_share.value * self.posts_per_user.value,
+            share_reviewed_by_humans=self.share_reviewed.value,
+            reviews_per_moderator_shift=self.reviews_per_moderator.value,
+        )
         return {
             "base": existing,
             "new": new,
             "share_of_base": new / existing,
+            "daily_users": daily,
             "english_posts_per_day": english_posts,
-            "reviewers_needed": english_posts / self.reviews_per_moderator.value,
+            "reviewers_needed": float(staffing.headcount),
         }
 
     #: Fixed logarithmic range of the reviewer chart: every slider setting fits.
@@ -115,7 +182,7 @@ class InflowExplorer(LiveWidget):
             right.set_xscale("log")
             right.set_xlim(*self.REVIEWER_RANGE)
             base.plain_ticks(right.xaxis)
-            right.set_xlabel("Full-time English reviewers (log scale)")
+            right.set_xlabel("English reviewers to hire (log scale)")
             self._right_title = right.set_title(" ", fontsize=10)
             self._fig.suptitle("RedNote and the 'TikTok refugees', January 2025", x=0.02, ha="left", fontsize=11)
         self._moving = [
@@ -153,20 +220,23 @@ class InflowExplorer(LiveWidget):
             f"Two bar charts. Left: {compact(m['base'], locale)} existing monthly users against "
             f"{compact(m['new'], locale)} new users, "
             f"{localization.format_percent(m['share_of_base'], locale, decimals=2)} of the base. Right: about "
-            f"{localization.format_number(round(m['english_posts_per_day']), locale)} English posts a day, "
-            f"needing about {localization.format_number(round(reviewers), locale)} full-time reviewers."
+            f"{localization.format_number(round(m['english_posts_per_day']), locale)} English posts a day from "
+            f"{compact(m['daily_users'], locale)} daily users, needing about "
+            f"{localization.format_number(round(reviewers), locale)} reviewers on the payroll."
         )
         self._show_png(
             png,
             alt,
             self._source,
-            "Posting rate, English share and reviewer throughput are assumptions set by the sliders.",
+            "Posting rate, English share, review share and throughput are course assumptions "
+            "(platform_intl.localization.ASSUMPTIONS); staffing as in lecture 07: 24-hour coverage, "
+            "five shifts a week, 30 % shrinkage.",
         )
         self.text_html.value = (
             f"<p>The reported inflow ({html.escape(compact(self.inflow_row['value'], locale))} new users in two days, "
-            "a lower bound) is tiny next to the base, yet almost all of it arrives in a language the platform "
-            "did not review before. Small relative growth, new absolute work: that is why the company was "
-            "reported to be hiring English content reviewers and planning translation features.</p>"
+            "a lower bound, not US-only) is tiny next to the base, yet the review work depends on the daily users "
+            "who post in English, a language the platform did not review before. Small relative growth, new "
+            "absolute work: that is why the company was reported to be hiring English content reviewers.</p>"
         )
 
 

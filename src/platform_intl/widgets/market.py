@@ -68,7 +68,7 @@ def source_caption() -> str:
 FIGURE_SIZE = (7.2, 3.4)
 FIGURE_DPI = 96
 #: The stages the chart shows: population is context (in the table), not part of the funnel.
-CHART_STAGES = ("tam", "online", "sam", "som")
+CHART_STAGES = ("speakers", "tam", "sam", "som")
 _STAGE_COLOURS = ("#0173b2", "#56b4e9", "#029e73", "#de8f05")  # colour-blind safe (Okabe-Ito)
 
 
@@ -103,7 +103,7 @@ def tornado_alt_text(table: pd.DataFrame, locale: str = "en_US") -> str:
 class _FunnelArtist:
     """A funnel chart updated in place, fast enough to follow a slider.
 
-    Population, TAM and online speakers do not move with the adoption and obtainable-share
+    Population, speakers and online speakers (the TAM) do not move with the adoption and obtainable-share
     sliders, so the figure is drawn in full only when they (or the locale, or the title)
     change; a slider move redraws just the SAM and SOM bars and labels over a saved
     background (matplotlib blitting) and encodes the result as PNG.
@@ -384,7 +384,9 @@ class MarketFunnelExplorer(LiveWidget):
     ):
         import ipywidgets as w
 
-        self._tables = sizing.ensure_tables(tables, *sizing.TABLES[:3])
+        self._tables = sizing.ensure_tables(
+            tables, "countries", "territory_languages", "platform_users", "internet_use"
+        )
         self._cache: dict[str, tuple[pd.DataFrame, pd.DataFrame]] = {}
         self._funnel = _FunnelArtist()
         self._tornado = _TornadoArtist()
@@ -522,7 +524,7 @@ class MarketFunnelExplorer(LiveWidget):
                 self.result,
                 adoption=self.adoption.value,
                 obtainable_share=self.obtainable.value,
-                uncertainties=s.uncertainties,
+                uncertainties=sizing.resolve_uncertainties(s.uncertainties, self._tables, self.result),
                 territory_languages=self._tables["territory_languages"],
             )
             with base.font_context():

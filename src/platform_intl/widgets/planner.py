@@ -167,17 +167,16 @@ class LanguageBudgetPlanner(LiveWidget):
     def costs(self) -> np.ndarray:
         """Cost per candidate language (USD) for the current slider values."""
         prices = self.price.value * self.relative_price
-        return np.array(
-            [
-                loc.localization_cost(
-                    self.words.value,
-                    min(p, loc.MAX_PRICE_PER_WORD),
-                    review_qa_share=self.review_qa_share,
-                    moderation_per_year=self.moderation.value,
-                ).total
-                for p in prices
-            ]
-        )
+        simplified = bool({"zh", "zh-Hans"} & set(self.model.already_served))
+        costs = []
+        for tag, p in zip(self.languages, prices):
+            price = min(p, loc.MAX_PRICE_PER_WORD)
+            if tag == "zh-Hant" and simplified:  # converted (OpenCC) and reviewed for TW and HK
+                one_off = loc.conversion_cost(self.words.value, price).total
+            else:
+                one_off = loc.localization_cost(self.words.value, price, review_qa_share=self.review_qa_share).total
+            costs.append(one_off + self.moderation.value)
+        return np.array(costs)
 
     def _update(self) -> None:
         self.recompute()
