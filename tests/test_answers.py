@@ -205,7 +205,7 @@ def test_the_course_tables_round_trip(ps2_solutions):
     for name in data.names():
         table = data.load(name)
         pd.testing.assert_frame_equal(roundtrip(table), table, check_exact=True)
-    for name in ("twitter_revenue", "rednote", "tornado", "speakers_by_territory", "is_chinese", "china"):
+    for name in ("twitter_revenue", "rednote", "tornado", "speakers_by_territory", "is_chinese", "china_2018"):
         value, got = ps2_solutions[name], roundtrip(ps2_solutions[name])
         assert type(got) is type(value)
         (pd.testing.assert_frame_equal if type(value) is pd.DataFrame else pd.testing.assert_series_equal)(

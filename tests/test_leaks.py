@@ -157,7 +157,13 @@ def artifacts_students_receive(simulation) -> list[tuple[Path, str]]:
     course, exchange = simulation["course"], simulation["exchange"] / "platform-intl"
     items = [(p, "") for p in (exchange / "outbound").rglob("*") if p.is_file()]
     items += [(p, "") for p in (course / "release").rglob("*") if p.is_file()]
-    written = {s: own_text(course / "submitted" / s) for s in simulation["summary"]["profiles"]}
+    # What each student wrote: their collected submission, or (refused at intake) their own folder.
+    written = {
+        s: own_text(course / "submitted" / s)
+        if (course / "submitted" / s).is_dir()
+        else own_text(simulation["root"] / "students" / s)
+        for s in simulation["summary"]["profiles"]
+    }
     for student, lines in written.items():
         items += [(p, lines) for p in (course / "feedback" / student).rglob("*") if p.is_file()]
         items += [

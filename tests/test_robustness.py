@@ -270,8 +270,9 @@ def test_committed_config_switches_on_every_safeguard():
     """`nbgrader autograde` and the Formgrader read this file; the safeguards must be in it."""
     config = admin.Course(root=ASSIGNMENTS).config()
     assert config.Autograde.exporter_class.endswith("RobustNotebookExporter")
-    assert config.Autograde.pre_convert_hook.endswith("recover_renamed_notebooks")
-    assert any(p.endswith("RobustExecute") for p in config.Autograde.autograde_preprocessors)
+    assert config.Autograde.pre_convert_hook.endswith("intake.prepare_submission")
+    assert any(p.endswith("verdicts.VerdictExecute") for p in config.Autograde.autograde_preprocessors)
+    assert config.GradingSandbox.enabled is True
     assert not any(p.endswith(".Execute") for p in config.Autograde.autograde_preprocessors)
     assert any(p.endswith("AddGraderNotes") for p in config.Autograde.autograde_preprocessors)
     assert any(p.endswith("RecordingOverwriteCells") for p in config.Autograde.sanitize_preprocessors)

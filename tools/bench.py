@@ -55,6 +55,7 @@ TARGETS = {
     "lecture": 1.5,  # lecture time / import floor
     "autograde": 1.3,  # autograde time / plain execution, per submission
     "vs_stock": 1.2,  # the course's grading (verdicts outside the kernel) / stock nbgrader, per submission
+    "sandbox_s": 0.1,  # seconds the sandbox adds per submission
     "widget_ms": 100.0,  # median update latency
     "import_s": 0.3,  # helper package import
 }
@@ -319,6 +320,13 @@ c.AssignLatePenalties.plugin_class = "nbgrader.plugins.LateSubmissionPlugin"
 """
 
 
+UNSANDBOXED = """
+# The course's grading without the sandbox, to measure what the sandbox costs.
+c.GradingSandbox.enabled = False
+c.GradingSandbox.unsafe_allow_unsandboxed = True
+"""
+
+
 def sandbox_for(assignment: str, root: Path, config_overrides: str = ""):
     from platform_intl.instructor import harness
 
@@ -455,6 +463,13 @@ def bench_class(args) -> tuple[list[list], list[list]]:
         started = time.perf_counter()
         stock_box.nbgrader("autograde", assignment, "--force", timeout=7200)
         stock = (time.perf_counter() - started) / sample
+        # The same sample through the course's grading with the sandbox switched off (unsafe).
+        open_box = sandbox_for(assignment, Path(tmp) / "unsandboxed", UNSANDBOXED)
+        for i in range(sample):
+            open_box.submit(assignment, f"student{i:03d}", kinds[i % len(kinds)][1])
+        started = time.perf_counter()
+        open_box.nbgrader("autograde", assignment, "--force", timeout=7200)
+        unsandboxed = (time.perf_counter() - started) / sample
     rate = args.class_size / elapsed * 60
     per = elapsed / args.class_size
     ratio = round(per / plain, 2)
@@ -474,6 +489,14 @@ def bench_class(args) -> tuple[list[list], list[list]]:
             f"{60 / plain:.1f}",
             seconds(plain),
             f"autograde / plain per submission: {per / plain:.2f}x",
+        ],
+        [
+            "the course's grading with the sandbox off (same sample)",
+            sample,
+            f"{unsandboxed * sample:.0f} s",
+            f"{60 / unsandboxed:.1f}",
+            seconds(unsandboxed),
+            f"the sandbox costs {per - unsandboxed:+.3f} s per submission",
         ],
         [
             "the same through nbgrader's stock autograde pipeline",
@@ -497,6 +520,12 @@ def bench_class(args) -> tuple[list[list], list[list]]:
             f"{ratio:.2f}x",
             f"≤ {TARGETS['autograde']}x",
             verdict(ratio <= TARGETS["autograde"]),
+        ],
+        [
+            "Sandbox overhead per submission (same grading, sandbox on minus off, same run)",
+            f"{per - unsandboxed:+.3f} s",
+            f"≤ {TARGETS['sandbox_s']} s",
+            verdict(per - unsandboxed <= TARGETS["sandbox_s"]),
         ],
         [
             "The course's grading (tests judged outside the kernel) / stock nbgrader, per submission, same run",

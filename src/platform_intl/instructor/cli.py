@@ -7,16 +7,8 @@ import json
 import sys
 from pathlib import Path
 
-from .course import (
-    DEFAULT_FIXTURES,
-    Course,
-    autograde,
-    collect,
-    export,
-    feedback,
-    import_roster,
-    release,
-)
+from . import course as steps
+from .course import DEFAULT_FIXTURES, Course
 from .exchange import student_command
 from .simulate import simulate
 from .student_edition import build_student_edition
@@ -105,25 +97,25 @@ def main(argv: list[str] | None = None) -> int:
     args.course_dir = (args.course_dir or default_course_dir()).resolve()
     course = Course(root=args.course_dir, exchange=args.exchange)
     if args.command == "roster":
-        print(import_roster(course, args.csv), end="")
+        print(steps.import_roster(course, args.csv), end="")
     elif args.command == "release":
-        release(course, args.assignment, args.duedate)
+        steps.release(course, args.assignment, args.duedate)
         print(f"released {args.assignment} to {course.exchange_root}")
     elif args.command == "collect":
-        collect(course, args.assignment)
+        steps.collect(course, args.assignment)
         print(f"collected {len(course.submissions(args.assignment))} submission(s) of {args.assignment}")
     elif args.command == "autograde":
-        code = autograde(course, args.assignment, student=args.student, force=args.force)
+        code = steps.autograde(course, args.assignment, student=args.student, force=args.force)
         print(format_summary(summarize(course, [args.assignment])))
         if code:
             print(f"nbgrader autograde exited with {code}; see the log above", file=sys.stderr)
             print(course.log[-1][-4000:], file=sys.stderr)
         return code
     elif args.command == "feedback":
-        feedback(course, args.assignment)
+        steps.feedback(course, args.assignment)
         print(f"feedback for {args.assignment} generated in {course.root / 'feedback'} and released")
     elif args.command == "export":
-        to, lms = export(course, args.to, args.lms)
+        to, lms = steps.export(course, args.to, args.lms)
         print(f"wrote {to} and {lms}")
     elif args.command == "summary":
         summary = summarize(course, args.assignments or None)

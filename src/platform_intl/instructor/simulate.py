@@ -11,19 +11,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from . import course as steps
 from . import harness
 from .behaviours import apply_after_collect, apply_spec, assignments_of, load_specs, student_id
-from .course import (
-    DEFAULT_FIXTURES,
-    REFERENCE_PROFILES,
-    Course,
-    autograde,
-    collect,
-    export,
-    feedback,
-    import_roster,
-    release,
-)
+from .course import DEFAULT_FIXTURES, REFERENCE_PROFILES, Course
 from .exchange import student_exchange
 from .intake import _scannable
 from .summary import format_summary, summarize
@@ -100,12 +91,12 @@ def simulate(
         timings[name] = round(timings.get(name, 0.0) + now - mark[0], 1)
         mark[0] = now
 
-    import_roster(course, roster)
+    steps.import_roster(course, roster)
     say(f"course in {course.root}; {len(profiles)} students; assignments: {', '.join(assignments)}")
 
     course_id = course.course_id
     for assignment in assignments:
-        release(course, assignment)
+        steps.release(course, assignment)
     lap("generate and release")
 
     def submitted_by(sid: str) -> list[str]:
@@ -152,15 +143,15 @@ def simulate(
     say("submitted; collecting and autograding")
     codes = {}
     for assignment in assignments:
-        collect(course, assignment)
+        steps.collect(course, assignment)
         for sid, profile in profiles.items():
             folder = course.root / "submitted" / sid / assignment
             if folder.is_dir():
                 apply_after_collect(specs[profile], folder)
         lap("collect")
-        codes[assignment] = autograde(course, assignment)
+        codes[assignment] = steps.autograde(course, assignment)
         lap(f"autograde {assignment}")
-        feedback(course, assignment)
+        steps.feedback(course, assignment)
         lap("feedback")
     for sid in profiles:
         for assignment in submitted_by(sid) if sid not in refused else []:
@@ -173,7 +164,7 @@ def simulate(
                 student=sid,
             )
     lap("students fetch feedback")
-    grades_csv, lms_csv = export(course, root / "grades.csv", root / "lms-grades.csv")
+    grades_csv, lms_csv = steps.export(course, root / "grades.csv", root / "lms-grades.csv")
     lap("export")
     summary = summarize(course, assignments)
     summary["profiles"] = profiles

@@ -49,12 +49,20 @@ def largest_network_figure(users: pd.DataFrame | None = None, *, locale: str = "
         base.millions_axis(ax, "Monthly active users (millions)")
         ax.legend(title=None, fontsize=8, loc="upper left")
     fig.subplots_adjust(left=0.1, right=0.98, top=0.9, bottom=0.13)
-    facebook_first = frame.loc[frame["platform"] == base.display_name("facebook"), "value"].iloc[0]
+    by = {
+        name: frame[frame["platform"] == base.display_name(name)].sort_values("period_end")
+        for name in ("facebook", "twitter", "weibo")
+    }
+    fb, tw, wb = by["facebook"], by["twitter"], by["weibo"]
+    ahead = wb.merge(tw, on="period_end", suffixes=("_wb", "_tw")).query("value_wb > value_tw")
+    overtakes = (
+        f"Weibo overtakes Twitter in {ahead['period_end'].iloc[0]:%Y}" if len(ahead) else "Weibo stays below Twitter"
+    )
     alt = (
-        f"Line chart of monthly active users, in millions, 2011 to 2018. Facebook grows from "
-        f"{compact(facebook_first, locale)} "
-        f"to over two billion; Twitter stays between about 200 and 330 million; Weibo overtakes Twitter in 2017. "
-        f"At the May 2015 claim Twitter had {compact(claim.reported_value, locale)} and Facebook "
+        f"Line chart of monthly active users, in millions, {fb['period_end'].min():%Y} to {fb['period_end'].max():%Y}. "
+        f"Facebook grows from {compact(fb['value'].iloc[0], locale)} to {compact(fb['value'].iloc[-1], locale)}; "
+        f"Twitter stays between {compact(tw['value'].min(), locale)} and {compact(tw['value'].max(), locale)}; "
+        f"{overtakes}. At the May 2015 claim Twitter had {compact(claim.reported_value, locale)} and Facebook "
         f"{compact(claim.comparator_value, locale)}."
     )
     frame.attrs = dict(users.attrs)

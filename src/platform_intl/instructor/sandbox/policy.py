@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from traitlets import Bool
-from traitlets.config import Configurable
+from traitlets.config import LoggingConfigurable
 
 from .availability import sandbox_available
 from .kernel import SandboxedKernelManager
@@ -21,7 +21,7 @@ class SandboxRefused(RuntimeError):
     """Grading was refused because the sandbox cannot start and unsandboxed grading was not allowed."""
 
 
-class GradingSandbox(Configurable):
+class GradingSandbox(LoggingConfigurable):
     """Whether the kernels that run submissions at autograde start in the sandbox (the default)."""
 
     enabled = Bool(True, help="Run every student's kernel in the sandbox (bubblewrap).").tag(config=True)
