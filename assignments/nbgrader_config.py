@@ -17,7 +17,8 @@ c.CourseDirectory.course_id = "platform-intl"
 
 # The course's data, for every process grading starts (the students' kernels, the grader's
 # own test process): they run in scratch folders, where platform_intl.data cannot find it.
-os.environ.setdefault("PLATFORM_INTL_DATASETS", os.path.join(os.path.dirname(COURSE_ROOT), "datasets"))
+if os.path.isfile(os.path.join(os.path.dirname(COURSE_ROOT), "datasets", "datapackage.json")):
+    os.environ.setdefault("PLATFORM_INTL_DATASETS", os.path.join(os.path.dirname(COURSE_ROOT), "datasets"))
 
 # Where released assignments and submissions travel. tasks.py points it inside .venv/;
 # on a shared server, set NBGRADER_EXCHANGE to the exchange every user can reach.
@@ -77,7 +78,8 @@ c.RobustExecute.max_output_chars = 100_000
 # reach, with a note naming the limit; everyone else is graded as usual. Where the sandbox
 # cannot start, grading stops and says why, unless
 # c.GradingSandbox.unsafe_allow_unsandboxed = True (student code then runs with your rights).
-_DATASETS = os.environ["PLATFORM_INTL_DATASETS"]
+# Without it, grading stops and says so (the grader's run of the set-up cells cannot load data).
+_DATASETS = os.environ.get("PLATFORM_INTL_DATASETS", "")
 c.GradingSandbox.enabled = True
 c.SandboxedKernelManager.limits = {
     "memory": 2 * 1024**3,  # bytes of address space per process
@@ -86,7 +88,7 @@ c.SandboxedKernelManager.limits = {
     "open_files": 256,
     "file_size": 64 * 1024**2,  # the largest file it may write
 }
-c.SandboxedKernelManager.read_only_paths = [_DATASETS]
+c.SandboxedKernelManager.read_only_paths = [_DATASETS] if os.path.isdir(_DATASETS) else []
 # Kernels never import the grading code (what they run of it is sent as text): hide it.
 c.SandboxedKernelManager.hidden_paths = [
     os.path.dirname(importlib.util.find_spec("platform_intl.instructor").origin or "")

@@ -24,12 +24,13 @@ from __future__ import annotations
 import datetime as _dt
 import difflib
 import json
-import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, NamedTuple
 
 import pandas as pd
+
+from .environment import DATASETS_VARIABLE, find_datasets
 
 __all__ = [
     "DATASETS_DIR",
@@ -50,23 +51,12 @@ __all__ = [
     "source_of",
 ]
 
-ENV_VAR = "PLATFORM_INTL_DATASETS"
+ENV_VAR = DATASETS_VARIABLE
 
 
 def _find_datasets_dir() -> Path:
-    """``$PLATFORM_INTL_DATASETS``, else the nearest ``datasets/`` at or above the working folder.
-
-    The course's commands set the variable (``platform_intl.environment``); a Jupyter started
-    by hand anywhere inside the course folder finds the data by looking upwards.
-    """
-    override = os.environ.get(ENV_VAR)
-    if override:
-        return Path(override).expanduser().resolve()
-    here = Path.cwd()
-    for folder in (here, *here.parents):
-        if (folder / "datasets" / "datapackage.json").is_file():
-            return folder / "datasets"
-    return here / "datasets"
+    """See :func:`platform_intl.environment.find_datasets`."""
+    return find_datasets()
 
 
 #: Directory holding datapackage.json and the CSV files (``$PLATFORM_INTL_DATASETS``, or the

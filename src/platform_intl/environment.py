@@ -26,6 +26,23 @@ STATE_FOLDERS = (
 STATE_VARIABLES = (*STATE_FOLDERS, "PLATFORM_INTL_DATASETS", "VIRTUAL_ENV")
 
 
+#: The variable that names the course's datasets folder (the one holding datapackage.json).
+DATASETS_VARIABLE = "PLATFORM_INTL_DATASETS"
+
+
+def find_datasets(start: Path | None = None) -> Path:
+    """``$PLATFORM_INTL_DATASETS``, else the nearest ``datasets/`` with a ``datapackage.json`` at or
+    above ``start`` (default: the working folder); else that folder's ``datasets`` (which may not exist)."""
+    override = os.environ.get(DATASETS_VARIABLE)
+    if override:
+        return Path(override).expanduser().resolve()
+    here = Path(start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / "datasets" / "datapackage.json").is_file():
+            return folder / "datasets"
+    return here / "datasets"
+
+
 def bin_dir(prefix: Path) -> Path:
     return Path(prefix) / ("Scripts" if os.name == "nt" else "bin")
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import nbformat
 
-from ..environment import course_environment
+from ..environment import DATASETS_VARIABLE, course_environment, find_datasets
 from .cells import is_answer_cell, nbgrader_meta
 
 GENERATED = ("release", "submitted", "autograded", "feedback", "gradebook.db")
@@ -29,6 +29,9 @@ GENERATED = ("release", "submitted", "autograded", "feedback", "gradebook.db")
 def nbgrader_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     """Environment for nbgrader subprocesses: this interpreter's environment, its state inside it."""
     env = course_environment(Path(sys.prefix), keep_existing=True)
+    datasets = find_datasets()  # the kernels and the grader's process run in scratch folders: name it
+    if (datasets / "datapackage.json").is_file():
+        env.setdefault(DATASETS_VARIABLE, str(datasets))
     if extra:
         env.update(extra)
     return env
