@@ -78,6 +78,15 @@ c.GenerateFeedback.preprocessors = [
     _PI + "feedback.RedactSecrets",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
+# Feedback and the Formgrader are safe to open: both render notebooks with nbconvert's
+# HTMLExporter, which would paste students' HTML, scripts and widget views into the page.
+# These clean every markdown answer, raw cell and output before it is shown (nh3);
+# feedback pages are cleaned once more as a whole by finish_feedback above.
+c.HTMLExporter.preprocessors = [_PI + "safe_html.SanitizeOutputs"]
+c.HTMLExporter.filters = {
+    "markdown2html": _PI + "safe_html.SafeMarkdown",
+    "clean_html": _PI + "safe_html.clean",
+}
 
 # Late policy: 1 point off per started day after the due date (never below 0 per
 # notebook). Due dates live in the gradebook: `course-admin release` sets them from
