@@ -70,8 +70,12 @@ c.RobustExecute.max_restarts = 3
 c.RobustExecute.max_output_chars = 100_000
 
 # Feedback: no hidden tests, and no instructor-only line in any output or traceback
-# (jupyter/nbgrader#917).
-c.GenerateFeedback.post_convert_hook = _PI + "feedback.copy_feedback_for_renamed_notebooks"
+# (jupyter/nbgrader#917). Only the assignment's own notebooks become feedback, and the
+# feedback folder holds nothing else (nbgrader copies every file of the submission there);
+# only those pages are released.
+c.GenerateFeedback.pre_convert_hook = _PI + "feedback.prepare_feedback"
+c.GenerateFeedback.post_convert_hook = _PI + "feedback.finish_feedback"
+c.ExchangeFactory.release_feedback = _PI + "feedback.ReleaseOnlyFeedback"
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
     _PI + "feedback.FeedbackClearHiddenTests",

@@ -270,7 +270,7 @@ def test_committed_config_switches_on_every_safeguard():
         "RedactSecrets",
         "CSSHTMLHeaderPreprocessor",
     ]
-    assert config.GenerateFeedback.post_convert_hook.endswith("copy_feedback_for_renamed_notebooks")
+    assert config.GenerateFeedback.post_convert_hook.endswith("finish_feedback")
     assert config.OverwriteCells.add_missing_cells is True
     from traitlets.utils.importstring import import_item
 
