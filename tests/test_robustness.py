@@ -34,6 +34,11 @@ MISBEHAVIOURS = [name for name in SPECS if name not in admin.REFERENCE_PROFILES]
 GUIDE = ROOT / "docs" / "instructor-guide.md"
 
 
+def as_list(value) -> list[str]:
+    """An expectation that is one text or a list of texts."""
+    return [] if value is None else [value] if isinstance(value, str) else list(value)
+
+
 def scope(simulation, name):
     return behaviours.assignments_of(simulation["specs"][name], simulation["assignments"])
 
@@ -130,9 +135,14 @@ def test_fixture_specific_outcomes(simulation):
         if "output_contains" in expect:
             text = "".join(json.dumps(nbformat.read(str(p), as_version=4).cells) for p in graded)
             assert expect["output_contains"] in text, name
-        if "feedback_contains" in expect:
-            feedback = "".join(p.read_text() for p in (course / "feedback" / name / first).glob("*.html"))
-            assert expect["feedback_contains"] in feedback, name
+        if "feedback_contains" in expect or "feedback_lacks" in expect:
+            pages = list((course / "feedback" / name / first).glob("*.html"))
+            assert pages, f"{name}: no feedback"
+            feedback = "".join(p.read_text() for p in pages)
+            for text in as_list(expect.get("feedback_contains")):
+                assert text in feedback, f"{name}: the feedback lacks {text!r}"
+            for text in as_list(expect.get("feedback_lacks")):
+                assert text not in feedback, f"{name}: the feedback contains {text!r}"
 
 
 @pytest.mark.slow

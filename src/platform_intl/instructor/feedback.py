@@ -81,6 +81,8 @@ def assignment_notebooks(assignment: str, coursedir=None) -> set[str]:
         source = _course_folder("source_directory", "source") / assignment
     names |= {p.stem for p in source.glob("*.ipynb")}
     db_url = getattr(coursedir, "db_url", None) if coursedir is not None else None
+    if db_url and db_url.startswith("sqlite:///") and not Path(db_url[len("sqlite:///") :]).is_file():
+        db_url = None  # opening a gradebook that does not exist would create one
     if db_url:
         try:
             with Gradebook(db_url) as gb:

@@ -45,8 +45,8 @@ from traitlets.config import LoggingConfigurable
 #: that it cannot take the place of an element of the page (the Formgrader's score fields).
 ID_PREFIX = "user-content-"
 
-#: What JavaScript and widget outputs become (their plain-text fallback, if any, stays).
-REMOVED_OUTPUT = "[interactive output not shown here: scripts are not run in feedback or the Formgrader]"
+#: What a JavaScript or widget output without a plain-text fallback, or an invalid image, becomes.
+REMOVED_OUTPUT = "[output not shown here: feedback and the Formgrader run no scripts and show only valid images]"
 
 _STRUCTURE = {"tfoot", "caption", "figure", "figcaption", "details", "summary", "thead", "tbody", "th"}
 TAGS = (set(nh3.ALLOWED_TAGS) | _STRUCTURE) - {"map", "area"}
@@ -333,7 +333,7 @@ class SanitizeOutputs(Preprocessor):
                 data[mime] = clean(text if isinstance(text, str) else str(text))
             elif mime in _IMAGE_MIMES and not (isinstance(text, str) and _BASE64.match(text) and _decodes(text)):
                 del data[mime]
-        if removed and not any(m in data for m in ("text/plain", "text/html", "text/markdown")):
+        if not data or (removed and not any(m in data for m in ("text/plain", "text/html", "text/markdown"))):
             data["text/plain"] = REMOVED_OUTPUT
         if "image/svg+xml" in data and not isinstance(data["image/svg+xml"], str):
             data["image/svg+xml"] = "".join(data["image/svg+xml"])
