@@ -367,6 +367,7 @@ def test_committed_config_makes_feedback_and_the_formgrader_safe():
     assert [p.rsplit(".", 1)[-1] for p in config.HTMLExporter.preprocessors] == ["SanitizeOutputs"]
     assert set(config.HTMLExporter.filters) == {"markdown2html", "clean_html"}
     assert "template_name" not in config.HTMLExporter, "the Formgrader and feedback choose their own templates"
+    assert not config.HTMLExporter.get("skip_svg_encoding"), "SVG outputs must stay images, where no script runs"
     for name in [
         config.GenerateFeedback.pre_convert_hook,
         config.ExchangeFactory.release_feedback,
