@@ -92,15 +92,26 @@ def assignment_notebooks(assignment: str, coursedir=None) -> set[str]:
     return names
 
 
-def _running_coursedir():
+def _running_app():
     try:
         from traitlets.config import Application
 
         if Application.initialized():
-            return getattr(Application.instance(), "coursedir", None)
+            return Application.instance()
     except Exception:
         pass
     return None
+
+
+def _running_coursedir():
+    return getattr(_running_app(), "coursedir", None)
+
+
+def _log():
+    """The running nbgrader command's log (its messages reach the instructor), else this module's."""
+    import logging
+
+    return getattr(_running_app(), "log", None) or logging.getLogger(__name__)
 
 
 _PENDING_FEEDBACK: list[Path] = []
@@ -115,15 +126,13 @@ def prepare_feedback(assignment=None, student=None, notebooks=None, **_ignored) 
     """
     if not notebooks:
         return
-    import logging
-
     graded = Path(notebooks[0]).parent
     _PENDING_FEEDBACK.append(graded)
     expected = assignment_notebooks(graded.name)
     for notebook in list(notebooks):
         if Path(notebook).stem not in expected:
             notebooks.remove(notebook)
-            logging.getLogger("traitlets").warning(
+            _log().warning(
                 "Feedback: left out %s, which is not a notebook of %s (%s)",
                 notebook,
                 graded.name,
@@ -142,9 +151,7 @@ def finish_feedback(assignment=None, student=None, notebooks=None, **_ignored) -
     planted, their data files, the grader's records) is removed; a page that cannot be
     cleaned is removed too.
     """
-    import logging
-
-    log = logging.getLogger("traitlets")
+    log = _log()
     folders = list(_PENDING_FEEDBACK)
     _PENDING_FEEDBACK.clear()
     if notebooks:
