@@ -100,14 +100,27 @@ c.SandboxedKernelManager.extra_env = {
 }
 
 # Feedback: no hidden tests, and no instructor-only line in any output or traceback
-# (jupyter/nbgrader#917).
-c.GenerateFeedback.post_convert_hook = _PI + "feedback.copy_feedback_for_renamed_notebooks"
+# (jupyter/nbgrader#917). Only the assignment's own notebooks become feedback, and the
+# feedback folder holds nothing else (nbgrader copies every file of the submission there);
+# only those pages are released.
+c.GenerateFeedback.pre_convert_hook = _PI + "feedback.prepare_feedback"
+c.GenerateFeedback.post_convert_hook = _PI + "feedback.finish_feedback"
+c.ExchangeFactory.release_feedback = _PI + "feedback.ReleaseOnlyFeedback"
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
     _PI + "feedback.FeedbackClearHiddenTests",
     _PI + "feedback.RedactSecrets",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
+# Feedback and the Formgrader are safe to open: both render notebooks with nbconvert's
+# HTMLExporter, which would paste students' HTML, scripts and widget views into the page.
+# These clean every markdown answer, raw cell and output before it is shown (nh3);
+# feedback pages are cleaned once more as a whole by finish_feedback above.
+c.HTMLExporter.preprocessors = [_PI + "safe_html.SanitizeOutputs"]
+c.HTMLExporter.filters = {
+    "markdown2html": _PI + "safe_html.SafeMarkdown",
+    "clean_html": _PI + "safe_html.clean",
+}
 
 # Late policy: 1 point off per started day after the due date (never below 0 per
 # notebook). Due dates live in the gradebook: `course-admin release` sets them from

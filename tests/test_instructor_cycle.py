@@ -22,6 +22,7 @@ from conftest import ASSIGNMENTS, assignment_names, entry
 from platform_intl.instructor import behaviours, harness
 from platform_intl.instructor import course as admin
 from platform_intl.instructor.cli import main as course_admin_main
+from platform_intl.instructor.notes import RECOVERY_FILE
 
 
 def graded_students(simulation) -> list[str]:
@@ -82,15 +83,21 @@ def test_roster_is_imported_into_the_gradebook(simulation):
 
 @pytest.mark.slow
 def test_students_fetch_their_feedback(simulation):
-    """Every student gets feedback for each notebook file they submitted, a renamed one too."""
+    """Every student gets feedback for each notebook of the assignment they submitted, a
+    renamed one too; a notebook the assignment does not have gets none."""
     homes = simulation["root"] / "students"
     for student in graded_students(simulation):
         for assignment, info in simulation["summary"]["students"][student]["assignments"].items():
             if not info["graded"]:
                 continue
-            submitted = {p.stem for p in (homes / student / assignment).glob("*.ipynb")}
+            record = simulation["course"] / "submitted" / student / assignment / RECOVERY_FILE
+            renamed = json.loads(record.read_text()) if record.is_file() else {}
+            graded = {p.stem for p in (ASSIGNMENTS / "source" / assignment).glob("*.ipynb")}
+            graded |= {Path(entry["copied_from"]).stem for entry in renamed.values()}
+            submitted = {p.stem for p in (homes / student / assignment).glob("*.ipynb")} & graded
             fetched = {p.stem for p in (homes / student / assignment / "feedback").glob("*/*.html")}
             assert submitted and submitted <= fetched, (student, assignment, submitted, fetched)
+            assert fetched <= graded, f"{student} fetched feedback for notebooks of no assignment: {fetched - graded}"
 
 
 @pytest.mark.slow

@@ -35,6 +35,11 @@ MISBEHAVIOURS = [name for name in SPECS if name not in admin.REFERENCE_PROFILES]
 GUIDE = ROOT / "docs" / "instructor-guide.md"
 
 
+def as_list(value) -> list[str]:
+    """An expectation that is one text or a list of texts."""
+    return [] if value is None else [value] if isinstance(value, str) else list(value)
+
+
 def scope(simulation, name):
     return behaviours.assignments_of(simulation["specs"][name], simulation["assignments"])
 
@@ -142,9 +147,14 @@ def test_fixture_specific_outcomes(simulation):
             assert not host_processes(expect["no_host_process"]), name
         if "no_file" in expect:
             assert not Path(expect["no_file"]).exists(), name
-        if "feedback_contains" in expect:
-            feedback = "".join(p.read_text() for p in (course / "feedback" / name / first).glob("*.html"))
-            assert expect["feedback_contains"] in feedback, name
+        if "feedback_contains" in expect or "feedback_lacks" in expect:
+            pages = list((course / "feedback" / name / first).glob("*.html"))
+            assert pages, f"{name}: no feedback"
+            feedback = "".join(p.read_text() for p in pages)
+            for text in as_list(expect.get("feedback_contains")):
+                assert text in feedback, f"{name}: the feedback lacks {text!r}"
+            for text in as_list(expect.get("feedback_lacks")):
+                assert text not in feedback, f"{name}: the feedback contains {text!r}"
 
 
 @pytest.mark.slow
@@ -283,7 +293,7 @@ def test_committed_config_switches_on_every_safeguard():
         "RedactSecrets",
         "CSSHTMLHeaderPreprocessor",
     ]
-    assert config.GenerateFeedback.post_convert_hook.endswith("copy_feedback_for_renamed_notebooks")
+    assert config.GenerateFeedback.post_convert_hook.endswith("finish_feedback")
     assert config.OverwriteCells.add_missing_cells is True
     from traitlets.utils.importstring import import_item
 

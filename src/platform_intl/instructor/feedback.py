@@ -3,36 +3,49 @@
 from __future__ import annotations
 
 import copy
+import glob
 import html
 import json
+import os
 import shutil
 from pathlib import Path
 
 import nbformat
 from nbgrader import utils as nbutils
 from nbgrader.api import Gradebook
+from nbgrader.exchange.default.release_feedback import ExchangeReleaseFeedback
 from nbgrader.preprocessors import (
     ClearHiddenTests,
     NbGraderPreprocessor,
 )
+from nbgrader.utils import notebook_hash
 from traitlets import Integer, List, Unicode
 
-from .cells import split_region
+from . import safe_html
+from .cells import is_test_cell, split_region
 from .intake import _course_folder
 from .notes import ANSI, RECOVERY_FILE, TAG
 
 
 def copy_feedback_for_renamed_notebooks(assignment=None, student=None, notebooks=None, **_ignored) -> None:
-    """``GenerateFeedback.post_convert_hook``: feedback for a renamed notebook under both names.
+    """Feedback for a renamed notebook under both names.
 
     Students fetch feedback by the names of the notebooks they submitted; a notebook
     graded from a renamed file (see :func:`recover_renamed_notebooks`) also gets its
     feedback under the student's file name, which ``release_feedback`` then releases.
+    Part of :func:`finish_feedback`, the ``GenerateFeedback.post_convert_hook``.
     """
     if not notebooks:
         return
-    graded = Path(notebooks[0]).parent
-    folder = _course_folder("feedback_directory", "feedback") / graded.parent.name / graded.name
+    _copy_for_renamed(_feedback_folder(Path(notebooks[0]).parent))
+
+
+def _feedback_folder(graded: Path) -> Path:
+    """feedback/<student>/<assignment>/ for autograded/<student>/<assignment>/."""
+    return _course_folder("feedback_directory", "feedback") / graded.parent.name / graded.name
+
+
+def _copy_for_renamed(folder: Path) -> None:
     record = folder / RECOVERY_FILE
     if not record.is_file():
         return
@@ -40,11 +53,195 @@ def copy_feedback_for_renamed_notebooks(assignment=None, student=None, notebooks
         copies = json.loads(record.read_text(encoding="utf-8"))
     except ValueError:
         return
+    if not isinstance(copies, dict):
+        return
     for name, entry in copies.items():
         html_file = folder / (Path(name).stem + ".html")
-        original = Path(entry.get("copied_from", "")).stem
-        if html_file.is_file() and original and "/" not in original:
+        original = Path(entry.get("copied_from", "") if isinstance(entry, dict) else "").stem
+        if html_file.is_file() and original and "/" not in original and original != html_file.stem:
             shutil.copyfile(html_file, folder / (original + ".html"))
+
+
+# ----------------------------------------------- only the assignment's notebooks
+
+#: What a feedback folder holds besides the feedback pages: what ``release_feedback``
+#: reads to name the released files.
+FEEDBACK_RECORDS = ("timestamp.txt", "submission_secret.txt")
+
+
+def assignment_notebooks(assignment: str, coursedir=None) -> set[str]:
+    """Names (without .ipynb) of the notebooks of an assignment: its source folder and the
+    gradebook, both the instructor's. Empty when neither knows the assignment."""
+    names: set[str] = set()
+    if coursedir is None:
+        coursedir = _running_coursedir()
+    if coursedir is not None:
+        source = Path(coursedir.format_path(coursedir.source_directory, ".", assignment))
+    else:
+        source = _course_folder("source_directory", "source") / assignment
+    names |= {p.stem for p in source.glob("*.ipynb")}
+    db_url = getattr(coursedir, "db_url", None) if coursedir is not None else None
+    if db_url and db_url.startswith("sqlite:///") and not Path(db_url[len("sqlite:///") :]).is_file():
+        db_url = None  # opening a gradebook that does not exist would create one
+    if db_url:
+        try:
+            with Gradebook(db_url) as gb:
+                names |= {nb.name for nb in gb.find_assignment(assignment).notebooks}
+        except Exception:  # an assignment the gradebook does not know: the source decides
+            pass
+    return names
+
+
+def _running_app():
+    try:
+        from traitlets.config import Application
+
+        if Application.initialized():
+            return Application.instance()
+    except Exception:
+        pass
+    return None
+
+
+def _running_coursedir():
+    return getattr(_running_app(), "coursedir", None)
+
+
+def _log():
+    """The running nbgrader command's log (its messages reach the instructor), else this module's."""
+    import logging
+
+    return getattr(_running_app(), "log", None) or logging.getLogger(__name__)
+
+
+_PENDING_FEEDBACK: list[Path] = []
+
+
+def prepare_feedback(assignment=None, student=None, notebooks=None, **_ignored) -> None:
+    """``GenerateFeedback.pre_convert_hook``: only the assignment's own notebooks become feedback.
+
+    nbgrader turns every ``*.ipynb`` in ``autograded/<student>/<assignment>/`` into
+    feedback. A notebook there that the assignment does not have (one that a submission
+    wrote while it ran, a copy of an instructor's notebook) is left out, with a warning.
+    """
+    if not notebooks:
+        return
+    graded = Path(notebooks[0]).parent
+    _PENDING_FEEDBACK.append(graded)
+    expected = assignment_notebooks(graded.name)
+    for notebook in list(notebooks):
+        if Path(notebook).stem not in expected:
+            notebooks.remove(notebook)
+            _log().warning(
+                "Feedback: left out %s, which is not a notebook of %s (%s)",
+                notebook,
+                graded.name,
+                ", ".join(sorted(expected)) or "no notebooks found",
+            )
+
+
+def finish_feedback(assignment=None, student=None, notebooks=None, **_ignored) -> None:
+    """``GenerateFeedback.post_convert_hook``: the feedback folder holds the feedback and nothing else.
+
+    nbgrader copies every other file of the graded submission into the feedback folder,
+    and ``release_feedback`` releases every ``*.html`` there. After conversion: feedback
+    for renamed notebooks is copied under the student's file name
+    (:func:`copy_feedback_for_renamed_notebooks`), each feedback page is cleaned
+    (:func:`safe_html.clean_document`), and every other file (an ``.html`` a student
+    planted, their data files, the grader's records) is removed; a page that cannot be
+    cleaned is removed too.
+    """
+    log = _log()
+    folders = list(_PENDING_FEEDBACK)
+    _PENDING_FEEDBACK.clear()
+    if notebooks:
+        folders.append(Path(notebooks[0]).parent)
+    for graded in dict.fromkeys(folders):
+        folder = _feedback_folder(graded)
+        if not folder.is_dir():
+            continue
+        try:
+            _copy_for_renamed(folder)
+            for path, reason in keep_only_feedback(folder, assignment_notebooks(graded.name)):
+                log.warning("Feedback: removed %s (%s)", path, reason)
+        except Exception:
+            # nbgrader would only log a failing hook at INFO and release what is there: fail closed.
+            log.exception("Feedback for %s could not be checked; its pages are removed", folder)
+            for page in folder.glob("*.html"):
+                page.unlink()
+
+
+def keep_only_feedback(folder: Path, notebooks: set[str]) -> list[tuple[Path, str]]:
+    """Clean the feedback pages in ``folder`` and remove everything else; returns what was removed.
+
+    A page is feedback when it is named after a notebook of the assignment, or when it is
+    an exact copy of such a page (the copy under a renamed notebook's name).
+    """
+    pages = {folder / f"{name}.html" for name in notebooks}
+    originals = {p.read_bytes() for p in pages if p.is_file()}
+    removed: list[tuple[Path, str]] = []
+    for path in sorted(folder.rglob("*"), key=lambda p: len(p.parts), reverse=True):
+        if path.is_symlink() or (path.is_file() and path.parent != folder):
+            path.unlink()
+            removed.append((path, "not feedback"))
+        elif path.is_dir():
+            if not any(path.iterdir()):
+                path.rmdir()
+        elif path.name in FEEDBACK_RECORDS:
+            continue
+        elif path.suffix == ".html" and (path in pages or path.read_bytes() in originals):
+            try:
+                path.write_text(safe_html.clean_document(path.read_text(encoding="utf-8")), encoding="utf-8")
+            except (ValueError, UnicodeDecodeError) as error:
+                path.unlink()
+                removed.append((path, f"could not be cleaned: {error}"))
+        else:
+            path.unlink()
+            removed.append((path, "not feedback for a notebook of the assignment"))
+    return removed
+
+
+class ReleaseOnlyFeedback(ExchangeReleaseFeedback):
+    """``ExchangeFactory.release_feedback``: release feedback pages of the assignment's notebooks only.
+
+    nbgrader releases every ``*.html`` in ``feedback/<student>/<assignment>/``. This
+    releases a page only when it is named after a notebook of the assignment or is an
+    exact copy of one (a renamed notebook's), and says which it skipped, so that nothing
+    else in a feedback folder reaches the exchange, however it got there.
+    """
+
+    def copy_files(self):
+        exclude = set(self.coursedir.student_id_exclude.split(",")) if self.coursedir.student_id_exclude else set()
+        notebooks = assignment_notebooks(self.coursedir.assignment_id, self.coursedir)
+        for folder in sorted({Path(p).parent for p in glob.glob(os.path.join(self.src_path, "*.html"))}):
+            student_id = folder.parent.name
+            if student_id in exclude:
+                continue
+            originals = {(folder / f"{n}.html").read_bytes() for n in notebooks if (folder / f"{n}.html").is_file()}
+            try:
+                timestamp = (folder / "timestamp.txt").read_text()
+                secret = (folder / "submission_secret.txt").read_text()
+            except OSError as error:
+                self.log.error("Not releasing feedback of %s: %s", student_id, error)
+                continue
+            for page in sorted(folder.glob("*.html")):
+                if page.stem not in notebooks and page.read_bytes() not in originals:
+                    self.log.warning(
+                        "Not releasing %s: not feedback for a notebook of %s", page, self.coursedir.assignment_id
+                    )
+                    continue
+                checksum = notebook_hash(secret=secret, notebook_id=page.stem)
+                staged = Path(self.dest_path) / f"{checksum}-tmp.html"
+                self.log.info(
+                    "Releasing feedback for student '%s' on assignment '%s/%s/%s' (%s)",
+                    student_id,
+                    self.coursedir.course_id,
+                    self.coursedir.assignment_id,
+                    page.stem,
+                    timestamp,
+                )
+                shutil.copy(page, staged)
+                shutil.move(staged, Path(self.dest_path) / f"{checksum}.html")
 
 
 # ------------------------------------------------------------------ feedback
@@ -62,12 +259,24 @@ class _QuietFeedbackPreprocessor(NbGraderPreprocessor):
 
 
 class FeedbackClearHiddenTests(_QuietFeedbackPreprocessor, ClearHiddenTests):
-    """ClearHiddenTests for feedback: never fails a student's feedback over markers that
-    appear outside test cells (it removes them all the same)."""
+    """Hidden tests removed from the test cells, and nothing else touched.
+
+    nbgrader's ClearHiddenTests edits every cell: an answer in which a student wrote
+    ``# BEGIN HIDDEN TESTS`` lost its lines up to the next ``END HIDDEN TESTS``, or, with
+    no such line, stopped that student's feedback with an error. Here only test cells
+    (graded code cells that are not answers, restored from the gradebook at autograde)
+    are cleared; a region left open in one is cleared to the end of the cell.
+    """
 
     def __init__(self, **kwargs):
         kwargs.setdefault("enforce_metadata", False)
         super().__init__(**kwargs)
+
+    def preprocess_cell(self, cell, resources, cell_index):
+        begin, end = self.begin_test_delimeter, self.end_test_delimeter
+        if is_test_cell(cell) and (begin in cell.source or end in cell.source):
+            cell.source = "\n".join(split_region(cell.source, begin, end)[0])
+        return cell, resources
 
 
 def _visible_lines(nb) -> set[str]:
