@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..validation import TOLERANCE
 from .languages import (
     _check_fraction,
     _check_non_negative,
@@ -169,7 +170,7 @@ class LanguageBudgetProblem:
     # -- solvers ------------------------------------------------------------------------
     #: Reaches closer than this (relative) are ties: a set of languages is not "better"
     #: by a floating-point rounding error. Both solvers use it.
-    TIE_TOLERANCE = 1e-9
+    TIE_TOLERANCE = TOLERANCE
 
     def _negligible(self, gain: float, scale: float) -> bool:
         return gain <= self.TIE_TOLERANCE * max(1.0, abs(scale))
@@ -177,7 +178,7 @@ class LanguageBudgetProblem:
     def optimal(self, budget) -> LanguagePlan:
         """The affordable subset with the largest reach, by exact enumeration."""
         budget = check_budget(budget)
-        affordable = self.subset_cost <= budget * (1 + 1e-12) + 1e-9
+        affordable = self.subset_cost <= budget * (1 + TOLERANCE) + TOLERANCE
         reach = np.where(affordable, self.subset_reach, -1.0)
         best = reach.max()
         ties = np.flatnonzero(reach >= best - self.TIE_TOLERANCE * max(1.0, abs(best)))
@@ -192,7 +193,7 @@ class LanguageBudgetProblem:
         while True:
             best, best_key = None, None
             for i, cost in enumerate(self.costs):
-                if mask >> i & 1 or spent + cost > budget * (1 + 1e-12) + 1e-9:
+                if mask >> i & 1 or spent + cost > budget * (1 + TOLERANCE) + TOLERANCE:
                     continue
                 gain = self.subset_reach[mask | 1 << i] - self.subset_reach[mask]
                 if self._negligible(gain, self.subset_reach[mask | 1 << i]):

@@ -6,7 +6,8 @@ import math
 import numbers as _numbers
 
 import langcodes
-import pandas as pd
+
+from ..validation import require_columns
 
 # ---------------------------------------------------------------------------------------
 # Input validation: language tags, prices, budgets
@@ -115,11 +116,7 @@ def _check_non_negative(value, name: str) -> float:
 
 
 def _require_columns(frame, columns, name: str) -> None:
-    if not isinstance(frame, pd.DataFrame):
-        raise TypeError(f"{name} must be a pandas DataFrame; got {type(frame).__name__}")
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise ValueError(f"{name} lacks the column(s) {missing}; it needs {list(columns)}")
+    require_columns(frame, columns, name)
 
 
 def language_name(tag: str) -> str:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from ..validation import TOLERANCE
 from .assumptions import ASSUMPTIONS
 from .costs import MODERATOR_COST_PER_YEAR, REVIEWS_PER_MODERATOR_DAY
 from .languages import _check_fraction, _check_non_negative, _finite_number, _require_columns
@@ -75,9 +76,9 @@ def moderation_staffing(
         raise ValueError(f"shrinkage must be a fraction from 0 up to (not including) 1; got {lost:g}{extra}")
     reviews = posts * share
     workload = reviews / rate
-    coverage_shifts = math.ceil(coverage / shift - 1e-9)
+    coverage_shifts = math.ceil(coverage / shift - TOLERANCE)
     shifts = max(workload, float(coverage_shifts))
-    headcount = math.ceil(shifts * 7 / workdays / (1 - lost) - 1e-9)
+    headcount = math.ceil(shifts * 7 / workdays / (1 - lost) - TOLERANCE)
     return Staffing(reviews, workload, coverage_shifts, shifts, headcount, lost)
 
 

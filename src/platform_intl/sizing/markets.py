@@ -8,6 +8,8 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
+from ..validation import one_of, require_columns
+
 # --------------------------------------------------------------------------- constants
 
 #: Chinese languages (ISO 639-3 / BCP 47 primary subtags) that CLDR lists as spoken in
@@ -140,17 +142,11 @@ def check_territories(codes, known: Iterable[str], name: str = "territories") ->
 
 
 def _choice(value, allowed: Sequence[str], name: str) -> str:
-    if value not in allowed:
-        raise SizingError(f"{name} must be one of {list(allowed)}; got {value!r}")
-    return value
+    return one_of(value, allowed, name, error=SizingError)
 
 
 def _require_columns(frame, columns: Iterable[str], name: str) -> None:
-    if not isinstance(frame, pd.DataFrame):
-        raise SizingError(f"{name} must be a pandas DataFrame; got {type(frame).__name__}")
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise SizingError(f"{name} lacks the column(s) {missing}; it has {list(frame.columns)}")
+    require_columns(frame, columns, name, error=SizingError)
 
 
 # ------------------------------------------------------------------------------ funnel
