@@ -100,7 +100,32 @@ def tornado_alt_text(table: pd.DataFrame, locale: str = "en_US") -> str:
     )
 
 
-class _FunnelArtist:
+class _BlittedChart:
+    """A chart whose static parts are drawn once and kept; moving artists are drawn over them."""
+
+    fig: Any
+    ax: Any
+    canvas: Any
+    _background: Any = None
+    _static_key: Any = None
+    full_draws: int = 0
+
+    def _blit(self, static_key, moving, *, redraw: bool = False) -> None:
+        if redraw or static_key != self._static_key:
+            self.canvas.draw()  # everything but the moving artists
+            self._background = self.canvas.copy_from_bbox(self.fig.bbox)
+            self._static_key = static_key
+            self.full_draws += 1
+        else:
+            self.canvas.restore_region(self._background)
+        for artist in moving:
+            self.ax.draw_artist(artist)
+
+    def png(self) -> bytes:
+        return plots.canvas_png(self.canvas)
+
+
+class _FunnelArtist(_BlittedChart):
     """A funnel chart updated in place, fast enough to follow a slider.
 
     Population, speakers and online speakers (the TAM) do not move with the adoption and obtainable-share
@@ -150,20 +175,10 @@ class _FunnelArtist:
             self.ax.set_xlim(0, top * 1.18)
             self.ax.set_title(title, fontsize=11)
             self.ax.set_xlabel(f"People (compact numbers, locale {locale})")
-            self.canvas.draw()  # everything but the moving artists
-            self._background = self.canvas.copy_from_bbox(self.fig.bbox)
-            self._static_key = static_key
-            self.full_draws += 1
-        else:
-            self.canvas.restore_region(self._background)
-        for artist in self.moving:
-            self.ax.draw_artist(artist)
-
-    def png(self) -> bytes:
-        return plots.canvas_png(self.canvas)
+        self._blit(static_key, self.moving)
 
 
-class _TornadoArtist:
+class _TornadoArtist(_BlittedChart):
     """A tornado chart whose bars are updated in place; rebuilt when the rows change."""
 
     def __init__(self):
@@ -227,20 +242,10 @@ class _TornadoArtist:
             self.ax.set_xlim(0, edge * 1.25)
             self.ax.set_xlabel(f"Obtainable users, SOM (people, locale {locale})")
             self.ax.set_title(title, fontsize=11)
-            self.canvas.draw()  # everything but the moving artists
-            self._background = self.canvas.copy_from_bbox(self.fig.bbox)
-            self._static_key = static_key
-            self.full_draws += 1
-        else:
-            self.canvas.restore_region(self._background)
-        for artist in self._moving():
-            self.ax.draw_artist(artist)
+        self._blit(static_key, self._moving(), redraw=rescale)
 
     def _moving(self):
         return [*self.low_bars, *self.high_bars, self.base_line]
-
-    def png(self) -> bytes:
-        return plots.canvas_png(self.canvas)
 
 
 def _static(fig):
