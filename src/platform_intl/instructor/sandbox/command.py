@@ -110,9 +110,10 @@ class _Layout:
 
     def emit(self) -> list[str]:
         dests = [d for d, _ in self.ops]
-        mounts = {d for d, a in self.ops if a[0] != "--symlink"}
+        binds = {d for d, a in self.ops if a[0] not in ("--symlink", "--perms")}  # --perms: a tmpfs
+        tmpfs = {d for d, a in self.ops if "--tmpfs" in a}
 
-        def inside_mount(path: str) -> bool:
+        def inside(path: str, mounts: set[str]) -> bool:
             return any(path != m and (m == "/" or path.startswith(m + "/")) for m in mounts)
 
         parents: set[str] = set()
@@ -121,13 +122,17 @@ class _Layout:
             while p not in ("/", ""):
                 parents.add(p)
                 p = os.path.dirname(p)
-        args: list[str] = []
-        for d in sorted(parents - set(dests), key=lambda p: (p.count("/"), p)):
-            if inside_mount(d):
+        ops = list(self.ops)
+        for d in parents - set(dests):
+            # Folders the binds need. Inside a bound folder they exist already (and it may be read
+            # only); inside a tmpfs (a course checked out under /tmp) they are made, after it.
+            if inside(d, binds) and not inside(d, tmpfs):
                 continue
-            args += ["--perms", self._dir_mode(d), "--dir", d]
-        # Parents before children; bwrap applies the operations in order.
-        for _, op in sorted(self.ops, key=lambda o: o[0].count("/")):
+            ops.append((d, ["--perms", self._dir_mode(d), "--dir", d]))
+        # Parents before children (bwrap applies the operations in order); at one depth, the
+        # folders before what is mounted into them.
+        args: list[str] = []
+        for _, op in sorted(ops, key=lambda o: (o[0].count("/"), o[1][-2] != "--dir")):
             args += op
         return args
 
@@ -263,6 +268,10 @@ def _check_destination(dest: str) -> None:
     if not dest.startswith("/") or dest == "/":
         raise SandboxError(f"bad sandbox path {dest!r}")
     for reserved in _SANDBOX_DESTS_FORBIDDEN:
+        if reserved == "/tmp" and dest.startswith("/tmp/"):
+            # A course (or its environment) checked out under /tmp: its folders are bound read
+            # only on top of the sandbox's own /tmp, which is mounted first (parents first).
+            continue
         if dest == reserved or dest.startswith(reserved + "/") or reserved.startswith(dest + "/"):
             raise SandboxError(f"{dest} collides with the sandbox's own {reserved}")
 
