@@ -7,7 +7,8 @@
 
 Both create `.venv/` inside the repository on first use and install the pinned
 dependencies plus the course's helper package: `requirements.lock` (what students need)
-for `lab`, and `requirements-dev.lock` on top of it (test, lint and type-check tools) for
+for `lab`; `requirements-hub.lock` on top of it (JupyterHub, the PostgreSQL driver) for
+`hub`; and `requirements-dev.lock` on top of both (test, lint and type-check tools) for
 `test`, `check` and `bench`. Later runs compare a fingerprint of the lock files and skip
 installing when nothing changed.
 
@@ -18,7 +19,8 @@ Further commands for maintainers:
     python3 tasks.py lock    re-resolve requirements*.in into the two lock files
     python3 tasks.py env     print the environment variables the commands use
                              (`--powershell` for Windows PowerShell)
-    python3 tasks.py setup   only create/refresh the environment (`--dev` for the tools too)
+    python3 tasks.py setup   only create/refresh the environment (`--hub` for the class
+                             server's packages, `--dev` for those and the tools)
 
 Only the standard library is used here, so this file runs on a bare Python 3.
 """
@@ -38,6 +40,7 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 LOCK = ROOT / "requirements.lock"
 DEV_LOCK = ROOT / "requirements-dev.lock"
+HUB_LOCK = ROOT / "requirements-hub.lock"
 STAMP = VENV / ".installed-fingerprint"
 IS_WINDOWS = os.name == "nt"
 BIN = VENV / ("Scripts" if IS_WINDOWS else "bin")
@@ -56,12 +59,23 @@ def say(message: str) -> None:
     print(f"[tasks] {message}", flush=True)
 
 
-def fingerprint(dev: bool) -> str:
+#: The environment's layers, each on top of the one before: what students need (`lab`),
+#: what a class server adds (`hub`: JupyterHub, the PostgreSQL driver), and the tools (`dev`).
+LEVELS = ("lab", "hub", "dev")
+
+
+def level_locks(level: str) -> list[Path]:
+    return [LOCK, HUB_LOCK, DEV_LOCK][: LEVELS.index(level) + 1]
+
+
+def fingerprint(level: str | bool) -> str:
+    """The locks, pyproject.toml and Python of an environment level (True: "dev", False: "lab")."""
+    name = ("dev" if level else "lab") if isinstance(level, bool) else level
     digest = hashlib.sha256()
-    for path in (LOCK, ROOT / "pyproject.toml", *((DEV_LOCK,) if dev else ())):
+    for path in (ROOT / "pyproject.toml", *level_locks(name)):
         digest.update(path.read_bytes())
     digest.update(sys.version.split()[0].encode())
-    return ("dev:" if dev else "lab:") + digest.hexdigest()
+    return f"{name}:" + digest.hexdigest()
 
 
 def course_env() -> dict[str, str]:
@@ -81,15 +95,18 @@ def write_lab_settings() -> None:
         page_config.write_text(json.dumps(wanted, indent=2) + "\n")
 
 
-def ensure_env(*, dev: bool = False) -> None:
-    """Create or refresh `.venv/`: the lab lock, plus the dev lock when ``dev``.
+def ensure_env(*, dev: bool = False, hub: bool = False) -> None:
+    """Create or refresh `.venv/`: the lab lock, plus the hub lock when ``hub`` and the
+    hub and dev locks when ``dev``.
 
-    A dev environment also serves `lab`; a lab-only one is upgraded when `test` needs the tools.
+    A higher level also serves the lower ones; a lower one is upgraded when a command needs more.
     """
     if sys.version_info < MIN_PYTHON:
         sys.exit(f"Python {MIN_PYTHON[0]}.{MIN_PYTHON[1]}+ is needed; this is {sys.version.split()[0]}.")
+    wanted = "dev" if dev else "hub" if hub else "lab"
     have = STAMP.read_text().strip() if STAMP.exists() else ""
-    if PYTHON.exists() and (have == fingerprint(dev) or (not dev and have == fingerprint(True))):
+    good_enough = {fingerprint(level) for level in LEVELS[LEVELS.index(wanted) :]}
+    if PYTHON.exists() and have in good_enough:
         write_lab_settings()
         return
     if not PYTHON.exists():
@@ -98,12 +115,12 @@ def ensure_env(*, dev: bool = False) -> None:
     say("installing the pinned dependencies (first run: about a minute)")
     pip = [str(PYTHON), "-m", "pip", "--disable-pip-version-check"]
     env = course_env()
-    locks = ["-r", str(LOCK)] + (["-r", str(DEV_LOCK)] if dev else [])
+    locks = [a for path in level_locks(wanted) for a in ("-r", str(path))]
     subprocess.run(pip + ["install", "--quiet", "--upgrade", "pip"], check=True, env=env)
     subprocess.run(pip + ["install", "--quiet", *locks], check=True, env=env)
     subprocess.run(pip + ["install", "--quiet", "--no-deps", "-e", str(ROOT)], check=True, env=env)
     write_lab_settings()
-    STAMP.write_text(fingerprint(dev) + "\n")
+    STAMP.write_text(fingerprint(wanted) + "\n")
     say("environment ready")
 
 
@@ -157,36 +174,44 @@ def _resolve(pip: list[str], *requirement_args: str) -> dict[str, str]:
 
 
 def lock(extra: list[str]) -> int:
-    """Resolve requirements.in, then requirements-dev.in on top of it, in a throw-away environment.
+    """Resolve requirements.in, then requirements-hub.in and requirements-dev.in on top of it,
+    in a throw-away environment.
 
-    requirements.lock pins what students need; requirements-dev.lock pins only what the
-    tools add, resolved with the student pins held fixed, so the two always agree. The pins
-    already in the lock files are kept unless `--upgrade` is given, so adding a package does
-    not move the others.
+    requirements.lock pins what students need; requirements-hub.lock only what a class
+    server adds, and requirements-dev.lock only what the tools add, each resolved with the
+    pins below it held fixed, so that they always agree. The pins already in the lock files
+    are kept unless `--upgrade` is given, so adding a package does not move the others.
     """
     keep = [
         a
-        for lock_file in (LOCK, DEV_LOCK)
+        for lock_file in (LOCK, HUB_LOCK, DEV_LOCK)
         if lock_file.exists() and "--upgrade" not in extra
         for a in ("-c", str(lock_file))
     ]
+    header = (
+        "# Generated by `python3 tasks.py lock` from {} on Python "
+        f"{sys.version_info.major}.{sys.version_info.minor}. Do not edit by hand.\n"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         venv.EnvBuilder(with_pip=True).create(tmp)
         py = Path(tmp) / ("Scripts" if IS_WINDOWS else "bin") / "python"
         pip = [str(py), "-m", "pip", "--disable-pip-version-check"]
         subprocess.run(pip + ["install", "--quiet", "--upgrade", "pip"], check=True)
-        student = _resolve(pip, "-r", str(ROOT / "requirements.in"), *keep)
-        header = (
-            "# Generated by `python3 tasks.py lock` from {} on Python "
-            f"{sys.version_info.major}.{sys.version_info.minor}. Do not edit by hand.\n"
-        )
-        LOCK.write_text(header.format("requirements.in") + "\n".join(sorted(student.values(), key=str.lower)) + "\n")
-        constraints = Path(tmp) / "constraints.txt"
-        constraints.write_text("\n".join(student.values()) + "\n")
-        everything = _resolve(pip, "-r", str(ROOT / "requirements-dev.in"), "-c", str(constraints), *keep)
-    added = sorted((line for name, line in everything.items() if name not in student), key=str.lower)
-    DEV_LOCK.write_text(header.format("requirements-dev.in, on top of requirements.lock") + "\n".join(added) + "\n")
-    say(f"wrote {LOCK.name} ({len(student)} pins) and {DEV_LOCK.name} ({len(added)} more)")
+        below = _resolve(pip, "-r", str(ROOT / "requirements.in"), *keep)
+        LOCK.write_text(header.format("requirements.in") + "\n".join(sorted(below.values(), key=str.lower)) + "\n")
+        counts = [f"{LOCK.name} ({len(below)} pins)"]
+        for layer_in, layer_lock in (("requirements-hub.in", HUB_LOCK), ("requirements-dev.in", DEV_LOCK)):
+            constraints = Path(tmp) / f"constraints-{layer_lock.stem}.txt"
+            constraints.write_text("\n".join(below.values()) + "\n")
+            everything = _resolve(pip, "-r", str(ROOT / layer_in), "-c", str(constraints), *keep)
+            added = sorted((line for name, line in everything.items() if name not in below), key=str.lower)
+            on_top = f"{layer_in}, on top of " + (
+                "requirements.lock" if layer_lock == HUB_LOCK else "requirements.lock and requirements-hub.lock"
+            )
+            layer_lock.write_text(header.format(on_top) + "\n".join(added) + "\n")
+            counts.append(f"{layer_lock.name} ({len(added)} more)")
+            below = everything
+    say("wrote " + ", ".join(counts))
     return 0
 
 
@@ -209,7 +234,7 @@ def print_env(extra: list[str]) -> int:
 
 
 def setup(extra: list[str]) -> int:
-    ensure_env(dev="--dev" in extra)
+    ensure_env(dev="--dev" in extra, hub="--hub" in extra)
     return 0
 
 
