@@ -24,6 +24,7 @@ COPIED = [
     "nbgrader_config.py",
     "pyproject.toml",
     "requirements.lock",
+    "requirements-hub.lock",
     "requirements-dev.lock",
     "README.md",
     "src/platform_intl/__init__.py",
