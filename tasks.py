@@ -16,6 +16,10 @@ Further commands for maintainers:
 
     python3 tasks.py check   ruff (lint and format) and mypy, as CI runs them
     python3 tasks.py bench   run the benchmarks and print a markdown table
+    python3 tasks.py hub     run a class on this server (as root on Linux): JupyterHub with
+                             PAM log-in, the courses' Formgraders, a private exchange;
+                             `--gradebook postgresql`, `--course DIR`, `--roster ID=CSV`,
+                             `--bind-url URL`, `--no-start` (see `course-admin hub serve -h`)
     python3 tasks.py lock    re-resolve requirements*.in into the two lock files
     python3 tasks.py env     print the environment variables the commands use
                              (`--powershell` for Windows PowerShell)
@@ -30,6 +34,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -164,6 +169,21 @@ def bench(extra: list[str]) -> int:
     return run([str(PYTHON), str(ROOT / "tools" / "bench.py"), *extra], cwd=ROOT)
 
 
+def hub(extra: list[str]) -> int:
+    """Install, lay out and start the class server; the work is `course-admin hub serve`'s."""
+    if not sys.platform.startswith("linux") or os.geteuid() != 0:
+        say("the class server runs as root on a Linux server (it creates a Unix account per user)")
+        return 2
+    # Node.js is the one prerequisite the command cannot install: say so before a long install.
+    found = subprocess.run(["node", "--version"], capture_output=True, text=True) if shutil.which("node") else None
+    if found is None or not shutil.which("npm") or int(found.stdout.strip().lstrip("v").split(".")[0] or 0) < 20:
+        say("Node.js 20 or newer, with npm, is needed for configurable-http-proxy: install it (e.g. from")
+        say("your distribution, NodeSource or nvm) and run this command again")
+        return 2
+    ensure_env(hub=True)
+    return run([str(BIN / "course-admin"), "hub", "serve", *extra], cwd=ROOT)
+
+
 def _resolve(pip: list[str], *requirement_args: str) -> dict[str, str]:
     subprocess.run(pip + ["install", "--quiet", *requirement_args], check=True)
     subprocess.run(pip + ["check"], check=True)
@@ -238,7 +258,16 @@ def setup(extra: list[str]) -> int:
     return 0
 
 
-COMMANDS = {"lab": lab, "test": test, "check": check, "bench": bench, "lock": lock, "env": print_env, "setup": setup}
+COMMANDS = {
+    "lab": lab,
+    "test": test,
+    "check": check,
+    "bench": bench,
+    "hub": hub,
+    "lock": lock,
+    "env": print_env,
+    "setup": setup,
+}
 
 
 def main(argv: list[str]) -> int:
