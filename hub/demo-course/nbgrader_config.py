@@ -7,7 +7,7 @@ courses whose group (nbgrader-<course id>) they are in.
 
 import os
 
-c = get_config()  # noqa: F821 (provided by traitlets)
+c = get_config()
 
 c.CourseDirectory.root = os.path.dirname(os.path.abspath(__file__))
 c.CourseDirectory.course_id = "platform-intl-demo"
