@@ -181,7 +181,12 @@ def hub(extra: list[str]) -> int:
         say("your distribution, NodeSource or nvm) and run this command again")
         return 2
     ensure_env(hub=True)
-    return run([str(BIN / "course-admin"), "hub", "serve", *extra], cwd=ROOT)
+    # exec, not a child process: JupyterHub (which `serve` execs in turn) is then this very
+    # process, and a signal to it (Ctrl+C, a service manager's SIGTERM) reaches the hub, which
+    # stops every user's server and the proxy before it exits.
+    os.chdir(ROOT)
+    course_admin = str(BIN / "course-admin")
+    os.execve(course_admin, [course_admin, "hub", "serve", *extra], course_env())
 
 
 def _resolve(pip: list[str], *requirement_args: str) -> dict[str, str]:

@@ -10,6 +10,7 @@ meets a real deployment's (or another run's) accounts; `remove()` deletes all of
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import os
 import secrets
@@ -91,11 +92,15 @@ class ClassServer:
 
     def remove(self) -> None:
         """Delete every account, course and folder this server made (safe to call twice)."""
-        for roster in self.rosters:
-            subprocess.run([*COURSE_ADMIN, "remove-users", str(roster), "--root", str(self.root)], capture_output=True)
-        for course_id in (self.main, self.demo):
-            subprocess.run([*COURSE_ADMIN, "remove-course", course_id, "--root", str(self.root)], capture_output=True)
+        failures = []
+        commands = [["remove-users", str(roster)] for roster in self.rosters]
+        commands += [["remove-course", course_id] for course_id in (self.main, self.demo)]
+        for command in commands:
+            result = subprocess.run([*COURSE_ADMIN, *command, "--root", str(self.root)], capture_output=True, text=True)
+            if result.returncode != 0:
+                failures.append(f"course-admin hub {' '.join(command)}: {result.stderr.strip()}")
         shutil.rmtree(self.root, ignore_errors=True)
+        assert failures == [], "\n".join(failures)
 
     # ------------------------------------------------------------------ acting as a user
 
@@ -138,3 +143,123 @@ class ClassServer:
             f"nbgrader {' '.join(args)} as grader-{course_id}:\n{result.stdout}{result.stderr}"
         )
         return result
+
+
+# ---------------------------------------------------------------------- the hub itself
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class HubProcess:
+    """JupyterHub started as the README says, `python3 tasks.py hub`, on loopback ports of its own."""
+
+    server: ClassServer
+    port: int = field(default_factory=free_port)
+    api_port: int = field(default_factory=free_port)
+    proxy_api_port: int = field(default_factory=free_port)
+    process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def log_path(self) -> Path:
+        return ROOT / "artifacts" / "hub" / f"jupyterhub-{self.server.gradebook}.log"
+
+    def start(self, timeout: float = 180) -> HubProcess:
+        import time
+        import urllib.request
+
+        sources = self.server.root / "sources"
+        command = [
+            sys.executable,
+            str(ROOT / "tasks.py"),
+            "hub",
+            "--root",
+            str(self.server.root),
+            "--course",
+            str(sources / self.server.main),
+            "--course",
+            str(sources / self.server.demo),
+            "--gradebook",
+            self.server.gradebook,
+            "--bind-url",
+            self.url,
+            "--hub-api-port",
+            str(self.api_port),
+            "--proxy-api-port",
+            str(self.proxy_api_port),
+        ]
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        self._log = open(self.log_path, "w", encoding="utf-8")
+        # A session of its own: stop() ends the hub, its proxy, services and users' servers together.
+        self.process = subprocess.Popen(
+            command, cwd=ROOT, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                self.stop()
+                raise RuntimeError(f"`tasks.py hub` exited with {self.process.returncode}:\n{self.log_tail()}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/hub/api/", timeout=5) as response:
+                    if response.status == 200:
+                        return self
+            except OSError:
+                time.sleep(0.5)
+        self.stop()
+        raise RuntimeError(f"JupyterHub did not answer within {timeout:.0f} s:\n{self.log_tail()}")
+
+    def log_tail(self, lines: int = 60) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return ""
+
+    def stop(self) -> None:
+        import signal
+
+        if self.process is None:
+            return
+        if self.process.poll() is None:
+            # SIGTERM: JupyterHub stops every user's server, the services and the proxy itself.
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+        with contextlib.suppress(ProcessLookupError):  # anything the hub left in its session
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self._log.close()
+        self.process = None
+
+
+def write_lab_settings(server: ClassServer, user: str) -> None:
+    """The browser tests' JupyterLab settings (tests/browser_support.py) in the user's own home:
+    every cell rendered (no windowing), so that the page holds the whole notebook."""
+    import json
+    import pwd
+
+    entry = pwd.getpwnam(user)
+    settings = server.home(user) / ".jupyter" / "lab" / "user-settings"
+    for name, values in bs_settings().items():
+        target = settings / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(json.dumps(values))
+    for path in [server.home(user) / ".jupyter", *(server.home(user) / ".jupyter").rglob("*")]:
+        os.chown(path, entry.pw_uid, entry.pw_gid)
+
+
+def bs_settings() -> dict:
+    import browser_support
+
+    return browser_support.LAB_SETTINGS

@@ -34,6 +34,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -201,8 +202,13 @@ def remove_account(name: str) -> bool:
         return False
     if not pwd.getpwnam(name).pw_gecos.startswith(ACCOUNT_MARK):
         raise HubError(f"refusing to remove {name}: it was not created by course-admin")
-    subprocess.run(["pkill", "-KILL", "-u", name], capture_output=True)
-    _run(["userdel", "--remove", name])
+    # Its processes first (a server the hub failed to stop, a kernel): userdel refuses
+    # while they run, and they must not outlive the account.
+    for _ in range(50):
+        if subprocess.run(["pkill", "-KILL", "-u", name], capture_output=True).returncode != 0:
+            break  # nothing left to kill
+        time.sleep(0.1)
+    _run(["userdel", "--force", "--remove", name])
     return True
 
 
@@ -391,6 +397,8 @@ def read_roster(csv_path: Path) -> list[Member]:
             )
             if not USER_NAME.fullmatch(member.id):
                 raise HubError(f"{csv_path}:{line}: id {member.id!r} is not a valid Unix user name (a-z, 0-9, _ and -)")
+            if member.id.startswith("grader-"):
+                raise HubError(f"{csv_path}:{line}: ids starting with grader- are the courses' grading accounts")
             if member.role not in ROLES:
                 raise HubError(f"{csv_path}:{line}: role {member.role!r}; allowed: {', '.join(ROLES)}")
             members.append(member)
@@ -466,7 +474,16 @@ def grader_nbgrader(course: HubCourse, *args: str, env: dict[str, str] | None = 
 def remove_members(csv_path: Path) -> list[str]:
     """Delete the roster's accounts (only ours), with their homes; returns those removed."""
     require_root()
-    return [m.id for m in read_roster(csv_path) if remove_account(m.id)]
+    removed, failed = [], []
+    for member in read_roster(csv_path):
+        try:
+            if remove_account(member.id):
+                removed.append(member.id)
+        except HubError as error:
+            failed.append(str(error))
+    if failed:
+        raise HubError("; ".join(failed))
+    return removed
 
 
 def remove_course(server: Server, course_id: str) -> None:
@@ -476,13 +493,21 @@ def remove_course(server: Server, course_id: str) -> None:
     course = courses.pop(course_id, None)
     shutil.rmtree(server.exchange / course_id, ignore_errors=True)
     shutil.rmtree(server.course_root(course_id), ignore_errors=True)
+    if server.courses_file.exists():
+        server.save_courses(courses)
+    steps = []
     if course and course.db_url.startswith("postgresql"):
         from . import hub_system
 
-        hub_system.drop_database(course.grader, course.db_url)
-    remove_account(grader_account(course_id))
+        steps.append(lambda: hub_system.drop_database(course.grader, course.db_url))
+    steps.append(lambda: remove_account(grader_account(course_id)))
     for group in (students_group(course_id), staff_group(course_id), instructors_group(course_id)):
-        if group_exists(group):
-            _run(["groupdel", group])
-    if server.courses_file.exists():
-        server.save_courses(courses)
+        steps.append(lambda group=group: group_exists(group) and _run(["groupdel", group]))
+    failed = []
+    for step in steps:  # every step is tried: one failure must not leave the rest behind
+        try:
+            step()
+        except Exception as error:
+            failed.append(str(error))
+    if failed:
+        raise HubError("; ".join(failed))

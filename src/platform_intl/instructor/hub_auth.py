@@ -96,6 +96,9 @@ def configure(c, *, repo: Path, venv: Path) -> None:
     c.Spawner.notebook_dir = "~"
     c.Spawner.http_timeout = 120
     c.Spawner.start_timeout = 120
+    # A Jupyter server without a terminal ignores SIGINT: go on to SIGTERM after a second
+    # instead of ten, so that stopping the hub (and with it every server) takes seconds.
+    c.LocalProcessSpawner.interrupt_timeout = 1
 
     def choose_configuration(spawner) -> None:
         staff = any(g.name.startswith(("formgrade-", "instructors-")) for g in spawner.user.groups)

@@ -106,6 +106,8 @@ class UnixGroupsPlugin(BaseAuthPlugin):
         if student_id == "*":  # nbgrader's "whoever runs this": the account itself
             student_id = pwd.getpwuid(os.getuid()).pw_name
         courses = {g.split("-", 1)[1] for g in course_groups(student_id) if not g.startswith("instructors-")}
+        if student_id.startswith("grader-"):  # a course's grading account (rosters cannot use the prefix)
+            courses.add(student_id.removeprefix("grader-"))
         return sorted(courses)
 
     def add_student_to_course(self, student_id: str, course_id: str) -> None:

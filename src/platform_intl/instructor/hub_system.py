@@ -140,7 +140,9 @@ def ensure_database(owner: str, database: str) -> str:
 
 
 def drop_database(owner: str, db_url: str) -> None:
-    database = db_url.rsplit("/", 1)[1].split("?")[0]
+    from urllib.parse import urlsplit
+
+    database = urlsplit(db_url).path.lstrip("/")
     ensure_postgres_running()
     psql(f"DROP DATABASE IF EXISTS {_ident(database)} WITH (FORCE)")
     psql(f"DROP ROLE IF EXISTS {_ident(owner)}")
