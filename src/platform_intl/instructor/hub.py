@@ -24,6 +24,7 @@ The layout under the server's root (``/srv/platform-intl`` unless ``--root``)::
 from __future__ import annotations
 
 import csv
+import functools
 import grp
 import json
 import os
@@ -35,6 +36,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -239,6 +241,11 @@ def _gid(group: str | int) -> int:
 
 
 # ------------------------------------------------------------------ a course on the server
+
+
+def remove_group(name: str) -> None:
+    if group_exists(name):
+        _run(["groupdel", name])
 
 
 def free_port() -> int:
@@ -495,14 +502,14 @@ def remove_course(server: Server, course_id: str) -> None:
     shutil.rmtree(server.course_root(course_id), ignore_errors=True)
     if server.courses_file.exists():
         server.save_courses(courses)
-    steps = []
+    steps: list[Callable[[], object]] = []
     if course and course.db_url.startswith("postgresql"):
         from . import hub_system
 
         steps.append(lambda: hub_system.drop_database(course.grader, course.db_url))
     steps.append(lambda: remove_account(grader_account(course_id)))
     for group in (students_group(course_id), staff_group(course_id), instructors_group(course_id)):
-        steps.append(lambda group=group: group_exists(group) and _run(["groupdel", group]))
+        steps.append(functools.partial(remove_group, group))
     failed = []
     for step in steps:  # every step is tried: one failure must not leave the rest behind
         try:
