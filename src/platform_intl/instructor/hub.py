@@ -325,12 +325,20 @@ def server_settings(server: Server, course_id: str, db_url: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def exchange_settings(server: Server) -> list[str]:
-    """The exchange every server on the hub uses: the private classes, the hub's groups."""
+#: Who is in which course: the Unix groups on one server; the hub's groups on Kubernetes,
+#: where users have no accounts in /etc/group (deploy/z2jh).
+MEMBERSHIP_PLUGINS = {
+    "unix": f"{hub_exchange.__name__}.UnixGroupsPlugin",
+    "hub": "nbgrader.auth.JupyterHubAuthPlugin",
+}
+
+
+def exchange_settings(server: Server, membership: str = "unix") -> list[str]:
+    """The exchange every server on the hub uses: the private classes, course membership."""
     lines = [
         f"c.Exchange.root = {str(server.exchange)!r}",
         "c.Exchange.path_includes_course = True",
-        f"c.Authenticator.plugin_class = '{hub_exchange.__name__}.UnixGroupsPlugin'",
+        f"c.Authenticator.plugin_class = {MEMBERSHIP_PLUGINS[membership]!r}",
     ]
     module = hub_exchange.__name__
     lines += [f"c.ExchangeFactory.{kind} = '{module}.{cls}'" for kind, cls in hub_exchange.FACTORY_SETTINGS.items()]
@@ -358,21 +366,27 @@ def prepare_server(server: Server) -> None:
     chown(server.root / "courses", 0, 0, 0o755)
     for kind in ("student", "staff"):
         folder = server.config_dir(kind)
-        (folder / "labconfig").mkdir(parents=True, exist_ok=True)
-        disabled = {f"@jupyter/nbgrader:{name}": True for name in HIDDEN_PLUGINS[kind]}
-        disabled["@jupyterlab/apputils-extension:announcements"] = True
-        (folder / "labconfig" / "page_config.json").write_text(
-            json.dumps({"disabledExtensions": disabled}, indent=2) + "\n"
-        )
-        header = f"# Written by `course-admin hub`: {kind} servers on the class server.\nc = get_config()  # noqa\n"
-        (folder / "nbgrader_config.py").write_text(header + "\n".join(exchange_settings(server)) + "\n")
-        extensions = {f"nbgrader.server_extensions.{name}": False for name in DISABLED_EXTENSIONS[kind]}
-        (folder / "jupyter_server_config.json").write_text(
-            json.dumps({"ServerApp": {"jpserver_extensions": extensions}}, indent=2) + "\n"
-        )
+        write_jupyter_config(folder, kind, server)
         for path in [folder, *folder.rglob("*")]:
             chown(path, 0, 0, 0o755 if path.is_dir() else 0o644)
     chown(server.root / "jupyter", 0, 0, 0o755)
+
+
+def write_jupyter_config(folder: Path, kind: str, server: Server, membership: str = "unix") -> None:
+    """The Jupyter configuration of a student's or a staff member's server, into ``folder``."""
+    (folder / "labconfig").mkdir(parents=True, exist_ok=True)
+    disabled = {f"@jupyter/nbgrader:{name}": True for name in HIDDEN_PLUGINS[kind]}
+    disabled["@jupyterlab/apputils-extension:announcements"] = True
+    (folder / "labconfig" / "page_config.json").write_text(
+        json.dumps({"disabledExtensions": disabled}, indent=2) + "\n"
+    )
+    header = f"# Written by `course-admin hub`: {kind} servers on the class server.\nc = get_config()\n"
+    settings = exchange_settings(server, membership)
+    (folder / "nbgrader_config.py").write_text(header + "\n".join(settings) + "\n")
+    extensions = {f"nbgrader.server_extensions.{name}": False for name in DISABLED_EXTENSIONS[kind]}
+    (folder / "jupyter_server_config.json").write_text(
+        json.dumps({"ServerApp": {"jpserver_extensions": extensions}}, indent=2) + "\n"
+    )
 
 
 # ------------------------------------------------------------------ the roster

@@ -239,12 +239,25 @@ class PrivateCollect(TraversableRoot, ExchangeCollect):
             self.src_records.append(max(records, key=lambda r: r["timestamp"]))
 
 
+def uid_map() -> dict[str, int]:
+    """User name -> uid where users have no account in /etc/passwd (Kubernetes pods, see
+    deploy/z2jh): a JSON file named by $PLATFORM_INTL_UID_MAP, else nothing."""
+    path = os.environ.get("PLATFORM_INTL_UID_MAP")
+    if not path or not os.path.isfile(path):
+        return {}
+    import json
+
+    with open(path, encoding="utf-8") as fh:
+        return {str(name): int(uid) for name, uid in json.load(fh).items()}
+
+
 def owner_name(path: Path) -> str:
     uid = path.lstat().st_uid
     try:
         return pwd.getpwuid(uid).pw_name
     except KeyError:
-        return f"uid {uid}"
+        names = [name for name, known in uid_map().items() if known == uid]
+        return names[0] if len(names) == 1 else f"uid {uid}"
 
 
 class PrivateReleaseFeedback(TraversableRoot, ExchangeReleaseFeedback):
@@ -291,7 +304,11 @@ def give_to(path: Path, student: str) -> None:
     setfacl = shutil.which("setfacl")
     if setfacl is None:
         raise RuntimeError("setfacl is missing (Debian package acl): `python3 tasks.py hub` installs it")
-    subprocess.run([setfacl, "-m", f"u:{student}:r", str(path)], check=True, capture_output=True, text=True)
+    try:
+        who = str(pwd.getpwnam(student).pw_uid)
+    except KeyError:
+        who = str(uid_map()[student])  # no account here: the uid the hub gave the student
+    subprocess.run([setfacl, "-m", f"u:{who}:r", str(path)], check=True, capture_output=True, text=True)
 
 
 def mode_of(path: Path) -> int:
