@@ -50,6 +50,7 @@ def add_parser(sub) -> None:
     p.add_argument("--hub-api-port", type=int, default=8081)
     p.add_argument("--proxy-api-port", type=int, default=8001)
     p.add_argument("--no-start", action="store_true", help="install and lay out, do not start JupyterHub")
+    p.add_argument("--install-only", action="store_true", help="only install what the hub needs (CI's set-up)")
 
 
 def course_id_of(course_dir: Path) -> str:
@@ -106,6 +107,8 @@ def serve(server: hub.Server, args: argparse.Namespace) -> int:
     hub_system.ensure_proxy()
     if postgresql:
         hub_system.ensure_postgres_running()
+    if args.install_only:
+        return 0
     course_dirs = [c.resolve() for c in (args.courses or [REPO / "assignments"])]
     protect_answers(course_dirs)
     for course_dir in course_dirs:
