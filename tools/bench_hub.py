@@ -164,9 +164,10 @@ def table(report: dict) -> str:
             f"median {statistics.median(memory):.0f}, max {max(memory):.0f}" if memory else "n/a",
         ),
         (
-            "Set-up: 2 courses, the accounts, ps0 released / hub start",
-            f"{report['setup_s']:.0f} s / {report['hub_start_s']:.0f} s",
+            "Set-up: 2 courses, the accounts, ps0 released",
+            f"{report['setup_s']:.0f} s",
         ),
+        ("Hub start, both Formgraders included", f"{report['hub_start_s']:.0f} s"),
     ]
     lines = ["| Measure | Result |", "|---|---|", *(f"| {a} | {b} |" for a, b in rows)]
     return "\n".join(lines)
