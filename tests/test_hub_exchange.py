@@ -51,6 +51,7 @@ def server():
         server.lay_out()
         server.alice, server.bob = server.add_roster(server.main, [("alice", "student"), ("bob", "student")])
         server.add_roster(server.demo, [("alice", "student"), ("dan", "student")])
+        (server.ines,) = server.add_roster(server.main, [("ines", "instructor")])
         server.dan = server.name("dan")
         server.grader(server.main, "generate_assignment", PS0, "--force")
         server.grader(server.main, "release_assignment", PS0, "--force")
@@ -208,6 +209,18 @@ def test_students_cannot_read_the_course_its_solutions_or_gradebook(server):
 def test_students_cannot_read_each_others_homes(server):
     assert attempt(server, server.bob, f"os.listdir({str(server.home(server.alice))!r})") == DENIED
     assert attempt(server, server.alice, f"os.listdir({str(server.home(server.alice))!r})") == "ok"
+
+
+def test_grading_runs_as_an_account_that_reaches_neither_the_instructor_nor_another_course(server):
+    # Autograding runs students' code as grader-<course> (the Formgrader's account): it holds
+    # its own course, and nothing of the instructor's account or of the other course.
+    grader = f"grader-{server.main}"
+    demo = server.course_root(server.demo)
+    assert attempt(server, grader, f"os.listdir({str(server.home(server.ines))!r})") == DENIED
+    assert attempt(server, grader, f"open({str(demo / 'nbgrader_config.py')!r}).read()") == DENIED
+    assert attempt(server, grader, f"os.listdir({str(server.exchange(server.demo))!r})") == DENIED
+    source = server.course_root(server.main) / "source" / PS0 / f"{PS0}.ipynb"
+    assert attempt(server, grader, f"open({str(source)!r}).read()") == "ok", "(its own course it does read)"
 
 
 def test_removing_the_roster_removes_the_accounts():
