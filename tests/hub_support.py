@@ -47,8 +47,18 @@ class ClassServer:
     passwords: dict[str, str] = field(default_factory=dict)
     rosters: list[Path] = field(default_factory=list)
 
+    opened: list[tuple[Path, int]] = field(default_factory=list)
+
     def __post_init__(self) -> None:
         os.chmod(self.root, 0o755)  # users' servers read their Jupyter configuration below it
+        # The users run the checkout's .venv/bin/python and src/: a checkout under a folder
+        # others cannot enter (a CI runner's home, say) is opened for the run, and closed
+        # again by remove(), exactly as it was.
+        for folder in [ROOT, *ROOT.parents]:
+            mode = folder.stat().st_mode
+            if not mode & 0o001:
+                os.chmod(folder, (mode & 0o7777) | 0o001)
+                self.opened.append((folder, mode & 0o7777))
         self.main = f"{self.tag}-intl"
         self.demo = f"{self.tag}-demo"
 
@@ -100,6 +110,9 @@ class ClassServer:
             if result.returncode != 0:
                 failures.append(f"course-admin hub {' '.join(command)}: {result.stderr.strip()}")
         shutil.rmtree(self.root, ignore_errors=True)
+        for folder, mode in reversed(self.opened):
+            os.chmod(folder, mode)
+        self.opened.clear()
         assert failures == [], "\n".join(failures)
 
     # ------------------------------------------------------------------ acting as a user

@@ -62,6 +62,24 @@ def course_id_of(course_dir: Path) -> str:
     return course_id
 
 
+def untraversable_folders(path: Path) -> list[Path]:
+    """Folders on the way to ``path`` that other users cannot enter (no o+x)."""
+    return [folder for folder in [path, *path.parents] if folder.exists() and not folder.stat().st_mode & 0o001]
+
+
+def require_reachable_environment() -> None:
+    """Every user's server runs this environment's Python and the repository's code as that
+    user: the way to them must be open to everyone."""
+    blocked = untraversable_folders(Path(sys.prefix)) + untraversable_folders(REPO)
+    if blocked:
+        folders = ", ".join(sorted({str(f) for f in blocked}))
+        raise hub.HubError(
+            f"users' servers run {sys.prefix}/bin/python and the code in {REPO} as themselves, but "
+            f"other users cannot enter {folders}: clone the repository where everyone can reach it "
+            "(e.g. /opt/platform-intl) or `chmod o+x` those folders"
+        )
+
+
 def protect_answers(course_dirs: list[Path]) -> None:
     """Students log in to this machine: the repository's solutions and golden submissions
     must not be readable by them (git does not track folder modes, so this changes nothing
@@ -103,6 +121,8 @@ def run(args: argparse.Namespace) -> int:
 
 def serve(server: hub.Server, args: argparse.Namespace) -> int:
     postgresql = args.gradebook == "postgresql"
+    if not args.install_only:
+        require_reachable_environment()
     hub_system.ensure_system_packages(postgresql=postgresql)
     hub_system.ensure_proxy()
     if postgresql:
