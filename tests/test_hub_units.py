@@ -103,8 +103,10 @@ def test_the_hub_configuration_for_two_courses(tmp_path, monkeypatch):
     c = Config()
     hub_auth.configure(c, repo=ROOT, venv=ROOT / ".venv")
     assert c.JupyterHub.bind_url == "http://127.0.0.1:9999"
-    assert [s["name"] for s in c.JupyterHub.services] == ["c1", "c2"]
-    assert {s["user"] for s in c.JupyterHub.services} == {"grader-c1", "grader-c2"}
+    assert [s["name"] for s in c.JupyterHub.services] == ["c1", "c2", "idle-culler"]
+    assert {s["user"] for s in c.JupyterHub.services[:2]} == {"grader-c1", "grader-c2"}
+    assert "--timeout=3600" in c.JupyterHub.services[2]["command"]
+    assert "delete:servers" in {r["name"]: r for r in c.JupyterHub.load_roles}["idle-culler"]["scopes"]
     assert c.JupyterHub.services[0]["url"] == "http://127.0.0.1:40001"
     roles = {r["name"]: r for r in c.JupyterHub.load_roles}
     assert roles["formgrader-c1"]["groups"] == ["formgrade-c1"]

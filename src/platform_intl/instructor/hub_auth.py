@@ -151,6 +151,30 @@ def configure(c, *, repo: Path, venv: Path) -> None:
                 ],
             },
         ]
+    # Idle culling: a server nobody used for an hour (PLATFORM_INTL_CULL_TIMEOUT seconds) is
+    # stopped, its kernels with it; the account and its files stay, and the next log-in
+    # starts a new server. The Formgraders are services, never culled.
+    cull_timeout = int(os.environ.get("PLATFORM_INTL_CULL_TIMEOUT", "3600"))
+    services.append(
+        {
+            "name": "idle-culler",
+            "command": [
+                str(venv / "bin" / "python"),
+                "-m",
+                "jupyterhub_idle_culler",
+                f"--timeout={cull_timeout}",
+                f"--cull-every={max(60, cull_timeout // 12)}",
+            ],
+        }
+    )
+    roles.append(
+        {
+            "name": "idle-culler",
+            "description": "Stop idle users' servers",
+            "services": ["idle-culler"],
+            "scopes": ["list:users", "read:users:activity", "read:servers", "delete:servers"],
+        }
+    )
     c.JupyterHub.services = services
     c.JupyterHub.load_roles = roles
 
