@@ -7,7 +7,8 @@
 
 Both create `.venv/` inside the repository on first use and install the pinned
 dependencies plus the course's helper package: `requirements.lock` (what students need)
-for `lab`, and `requirements-dev.lock` on top of it (test, lint and type-check tools) for
+for `lab`; `requirements-hub.lock` on top of it (JupyterHub, the PostgreSQL driver) for
+`hub`; and `requirements-dev.lock` on top of both (test, lint and type-check tools) for
 `test`, `check` and `bench`. Later runs compare a fingerprint of the lock files and skip
 installing when nothing changed.
 
@@ -15,10 +16,15 @@ Further commands for maintainers:
 
     python3 tasks.py check   ruff (lint and format) and mypy, as CI runs them
     python3 tasks.py bench   run the benchmarks and print a markdown table
+    python3 tasks.py hub     run a class on this server (as root on Linux): JupyterHub with
+                             PAM log-in, the courses' Formgraders, a private exchange;
+                             `--gradebook postgresql`, `--course DIR`, `--roster ID=CSV`,
+                             `--bind-url URL`, `--no-start` (see `course-admin hub serve -h`)
     python3 tasks.py lock    re-resolve requirements*.in into the two lock files
     python3 tasks.py env     print the environment variables the commands use
                              (`--powershell` for Windows PowerShell)
-    python3 tasks.py setup   only create/refresh the environment (`--dev` for the tools too)
+    python3 tasks.py setup   only create/refresh the environment (`--hub` for the class
+                             server's packages, `--dev` for those and the tools)
 
 Only the standard library is used here, so this file runs on a bare Python 3.
 """
@@ -39,6 +45,7 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 LOCK = ROOT / "requirements.lock"
 DEV_LOCK = ROOT / "requirements-dev.lock"
+HUB_LOCK = ROOT / "requirements-hub.lock"
 STAMP = VENV / ".installed-fingerprint"
 IS_WINDOWS = os.name == "nt"
 BIN = VENV / ("Scripts" if IS_WINDOWS else "bin")
@@ -57,12 +64,23 @@ def say(message: str) -> None:
     print(f"[tasks] {message}", flush=True)
 
 
-def fingerprint(dev: bool) -> str:
+#: The environment's layers, each on top of the one before: what students need (`lab`),
+#: what a class server adds (`hub`: JupyterHub, the PostgreSQL driver), and the tools (`dev`).
+LEVELS = ("lab", "hub", "dev")
+
+
+def level_locks(level: str) -> list[Path]:
+    return [LOCK, HUB_LOCK, DEV_LOCK][: LEVELS.index(level) + 1]
+
+
+def fingerprint(level: str | bool) -> str:
+    """The locks, pyproject.toml and Python of an environment level (True: "dev", False: "lab")."""
+    name = ("dev" if level else "lab") if isinstance(level, bool) else level
     digest = hashlib.sha256()
-    for path in (LOCK, ROOT / "pyproject.toml", *((DEV_LOCK,) if dev else ())):
+    for path in (ROOT / "pyproject.toml", *level_locks(name)):
         digest.update(path.read_bytes())
     digest.update(sys.version.split()[0].encode())
-    return ("dev:" if dev else "lab:") + digest.hexdigest()
+    return f"{name}:" + digest.hexdigest()
 
 
 def course_env() -> dict[str, str]:
@@ -98,16 +116,19 @@ def ensure_sandbox_tool() -> None:
         )
 
 
-def ensure_env(*, dev: bool = False) -> None:
-    """Create or refresh `.venv/`: the lab lock, plus the dev lock when ``dev``.
+def ensure_env(*, dev: bool = False, hub: bool = False) -> None:
+    """Create or refresh `.venv/`: the lab lock, plus the hub lock when ``hub`` and the
+    hub and dev locks when ``dev``.
 
-    A dev environment also serves `lab`; a lab-only one is upgraded when `test` needs the tools.
+    A higher level also serves the lower ones; a lower one is upgraded when a command needs more.
     """
     if sys.version_info < MIN_PYTHON:
         sys.exit(f"Python {MIN_PYTHON[0]}.{MIN_PYTHON[1]}+ is needed; this is {sys.version.split()[0]}.")
     ensure_sandbox_tool()
+    wanted = "dev" if dev else "hub" if hub else "lab"
     have = STAMP.read_text().strip() if STAMP.exists() else ""
-    if PYTHON.exists() and (have == fingerprint(dev) or (not dev and have == fingerprint(True))):
+    good_enough = {fingerprint(level) for level in LEVELS[LEVELS.index(wanted) :]}
+    if PYTHON.exists() and have in good_enough:
         write_lab_settings()
         return
     if not PYTHON.exists():
@@ -116,12 +137,12 @@ def ensure_env(*, dev: bool = False) -> None:
     say("installing the pinned dependencies (first run: about a minute)")
     pip = [str(PYTHON), "-m", "pip", "--disable-pip-version-check"]
     env = course_env()
-    locks = ["-r", str(LOCK)] + (["-r", str(DEV_LOCK)] if dev else [])
+    locks = [a for path in level_locks(wanted) for a in ("-r", str(path))]
     subprocess.run(pip + ["install", "--quiet", "--upgrade", "pip"], check=True, env=env)
     subprocess.run(pip + ["install", "--quiet", *locks], check=True, env=env)
     subprocess.run(pip + ["install", "--quiet", "--no-deps", "-e", str(ROOT)], check=True, env=env)
     write_lab_settings()
-    STAMP.write_text(fingerprint(dev) + "\n")
+    STAMP.write_text(fingerprint(wanted) + "\n")
     say("environment ready")
 
 
@@ -165,6 +186,26 @@ def bench(extra: list[str]) -> int:
     return run([str(PYTHON), str(ROOT / "tools" / "bench.py"), *extra], cwd=ROOT)
 
 
+def hub(extra: list[str]) -> int:
+    """Install, lay out and start the class server; the work is `course-admin hub serve`'s."""
+    if not sys.platform.startswith("linux") or os.geteuid() != 0:
+        say("the class server runs as root on a Linux server (it creates a Unix account per user)")
+        return 2
+    # Node.js is the one prerequisite the command cannot install: say so before a long install.
+    found = subprocess.run(["node", "--version"], capture_output=True, text=True) if shutil.which("node") else None
+    if found is None or not shutil.which("npm") or int(found.stdout.strip().lstrip("v").split(".")[0] or 0) < 20:
+        say("Node.js 20 or newer, with npm, is needed for configurable-http-proxy: install it (e.g. from")
+        say("your distribution, NodeSource or nvm) and run this command again")
+        return 2
+    ensure_env(hub=True)
+    # exec, not a child process: JupyterHub (which `serve` execs in turn) is then this very
+    # process, and a signal to it (Ctrl+C, a service manager's SIGTERM) reaches the hub, which
+    # stops every user's server and the proxy before it exits.
+    os.chdir(ROOT)
+    course_admin = str(BIN / "course-admin")
+    os.execve(course_admin, [course_admin, "hub", "serve", *extra], course_env())
+
+
 def _resolve(pip: list[str], *requirement_args: str) -> dict[str, str]:
     subprocess.run(pip + ["install", "--quiet", *requirement_args], check=True)
     subprocess.run(pip + ["check"], check=True)
@@ -175,36 +216,44 @@ def _resolve(pip: list[str], *requirement_args: str) -> dict[str, str]:
 
 
 def lock(extra: list[str]) -> int:
-    """Resolve requirements.in, then requirements-dev.in on top of it, in a throw-away environment.
+    """Resolve requirements.in, then requirements-hub.in and requirements-dev.in on top of it,
+    in a throw-away environment.
 
-    requirements.lock pins what students need; requirements-dev.lock pins only what the
-    tools add, resolved with the student pins held fixed, so the two always agree. The pins
-    already in the lock files are kept unless `--upgrade` is given, so adding a package does
-    not move the others.
+    requirements.lock pins what students need; requirements-hub.lock only what a class
+    server adds, and requirements-dev.lock only what the tools add, each resolved with the
+    pins below it held fixed, so that they always agree. The pins already in the lock files
+    are kept unless `--upgrade` is given, so adding a package does not move the others.
     """
     keep = [
         a
-        for lock_file in (LOCK, DEV_LOCK)
+        for lock_file in (LOCK, HUB_LOCK, DEV_LOCK)
         if lock_file.exists() and "--upgrade" not in extra
         for a in ("-c", str(lock_file))
     ]
+    header = (
+        "# Generated by `python3 tasks.py lock` from {} on Python "
+        f"{sys.version_info.major}.{sys.version_info.minor}. Do not edit by hand.\n"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         venv.EnvBuilder(with_pip=True).create(tmp)
         py = Path(tmp) / ("Scripts" if IS_WINDOWS else "bin") / "python"
         pip = [str(py), "-m", "pip", "--disable-pip-version-check"]
         subprocess.run(pip + ["install", "--quiet", "--upgrade", "pip"], check=True)
-        student = _resolve(pip, "-r", str(ROOT / "requirements.in"), *keep)
-        header = (
-            "# Generated by `python3 tasks.py lock` from {} on Python "
-            f"{sys.version_info.major}.{sys.version_info.minor}. Do not edit by hand.\n"
-        )
-        LOCK.write_text(header.format("requirements.in") + "\n".join(sorted(student.values(), key=str.lower)) + "\n")
-        constraints = Path(tmp) / "constraints.txt"
-        constraints.write_text("\n".join(student.values()) + "\n")
-        everything = _resolve(pip, "-r", str(ROOT / "requirements-dev.in"), "-c", str(constraints), *keep)
-    added = sorted((line for name, line in everything.items() if name not in student), key=str.lower)
-    DEV_LOCK.write_text(header.format("requirements-dev.in, on top of requirements.lock") + "\n".join(added) + "\n")
-    say(f"wrote {LOCK.name} ({len(student)} pins) and {DEV_LOCK.name} ({len(added)} more)")
+        below = _resolve(pip, "-r", str(ROOT / "requirements.in"), *keep)
+        LOCK.write_text(header.format("requirements.in") + "\n".join(sorted(below.values(), key=str.lower)) + "\n")
+        counts = [f"{LOCK.name} ({len(below)} pins)"]
+        for layer_in, layer_lock in (("requirements-hub.in", HUB_LOCK), ("requirements-dev.in", DEV_LOCK)):
+            constraints = Path(tmp) / f"constraints-{layer_lock.stem}.txt"
+            constraints.write_text("\n".join(below.values()) + "\n")
+            everything = _resolve(pip, "-r", str(ROOT / layer_in), "-c", str(constraints), *keep)
+            added = sorted((line for name, line in everything.items() if name not in below), key=str.lower)
+            on_top = f"{layer_in}, on top of " + (
+                "requirements.lock" if layer_lock == HUB_LOCK else "requirements.lock and requirements-hub.lock"
+            )
+            layer_lock.write_text(header.format(on_top) + "\n".join(added) + "\n")
+            counts.append(f"{layer_lock.name} ({len(added)} more)")
+            below = everything
+    say("wrote " + ", ".join(counts))
     return 0
 
 
@@ -227,11 +276,20 @@ def print_env(extra: list[str]) -> int:
 
 
 def setup(extra: list[str]) -> int:
-    ensure_env(dev="--dev" in extra)
+    ensure_env(dev="--dev" in extra, hub="--hub" in extra)
     return 0
 
 
-COMMANDS = {"lab": lab, "test": test, "check": check, "bench": bench, "lock": lock, "env": print_env, "setup": setup}
+COMMANDS = {
+    "lab": lab,
+    "test": test,
+    "check": check,
+    "bench": bench,
+    "hub": hub,
+    "lock": lock,
+    "env": print_env,
+    "setup": setup,
+}
 
 
 def main(argv: list[str]) -> int:

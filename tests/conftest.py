@@ -49,6 +49,15 @@ def assignment_names() -> list[str]:
 
 
 @pytest.fixture(scope="session")
+def playwright_session():
+    """One Playwright driver for every browser test module (the sync API allows one at a time)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        yield playwright
+
+
+@pytest.fixture(scope="session")
 def users():
     """The platform_users table, loaded once (tests must not change it in place)."""
     from platform_intl import data

@@ -77,7 +77,7 @@ def unavailable(reason: str):
 
 
 @pytest.fixture(scope="session")
-def browser(tmp_path_factory):
+def browser(tmp_path_factory, request):
     """One Chromium for the session (a persistent context on a fresh profile folder)."""
     executable = bs.find_chromium()
     if executable is None:
@@ -86,20 +86,20 @@ def browser(tmp_path_factory):
             "on PATH, or PLATFORM_INTL_CHROMIUM); install it with `apt-get install chromium`"
         )
     try:
-        from playwright.sync_api import sync_playwright
+        import playwright.sync_api  # noqa: F401 (only: is it installed?)
     except ImportError:
         unavailable("the playwright Python package is not installed (it is pinned in requirements.lock)")
-    with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("chromium-profile")),
-            executable_path=executable,
-            headless=True,
-            args=bs.CHROMIUM_ARGS,
-            viewport={"width": 1280, "height": 800},
-        )
-        context.set_default_timeout(60_000)
-        yield context
-        context.close()
+    driver = request.getfixturevalue("playwright_session")
+    context = driver.chromium.launch_persistent_context(
+        str(tmp_path_factory.mktemp("chromium-profile")),
+        executable_path=executable,
+        headless=True,
+        args=bs.CHROMIUM_ARGS,
+        viewport={"width": 1280, "height": 800},
+    )
+    context.set_default_timeout(60_000)
+    yield context
+    context.close()
 
 
 @pytest.fixture(scope="session")

@@ -976,6 +976,18 @@ SECTIONS = {
 }
 
 
+CLASS_SERVER_SECTION = "## Class server"
+
+
+def kept_class_server_section() -> str:
+    """The class server's section (tools/bench_hub.py, run as root): kept when this rewrites the file."""
+    if not OUTPUT.exists():
+        return ""
+    text = OUTPUT.read_text(encoding="utf-8")
+    start = text.find(CLASS_SERVER_SECTION)
+    return "" if start == -1 else "\n" + text[start:]
+
+
 def main(argv: list[str]) -> int:
     if argv[:1] == ["--widget-worker"]:
         widget_worker(int(argv[1]))
@@ -1029,7 +1041,8 @@ def main(argv: list[str]) -> int:
         say(f"partial run (--only): {OUTPUT.relative_to(ROOT)} left as it was")
     elif not args.no_write:
         OUTPUT.parent.mkdir(parents=True, exist_ok=True)
-        OUTPUT.write_text(render_document(about, report, args, time.perf_counter() - started), encoding="utf-8")
+        document = render_document(about, report, args, time.perf_counter() - started)
+        OUTPUT.write_text(document + kept_class_server_section(), encoding="utf-8")
         say(f"wrote {OUTPUT.relative_to(ROOT)}")
     return 0
 

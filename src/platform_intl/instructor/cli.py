@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from . import course as steps
+from . import hub_cli
 from .course import DEFAULT_FIXTURES, Course
 from .exchange import student_command
 from .simulate import simulate
@@ -72,6 +73,7 @@ def _parser() -> argparse.ArgumentParser:
         help="misbehaving students misbehave on every assignment (default: on the first)",
     )
     p.add_argument("--no-progress", action="store_true")
+    hub_cli.add_parser(sub)
     p = sub.add_parser("student-edition", help="build what students receive into a folder")
     p.add_argument("out", type=Path)
     p.add_argument("--force", action="store_true", help="replace the folder if it is not empty")
@@ -94,6 +96,8 @@ def default_course_dir(cwd: Path | None = None) -> Path:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "hub":
+        return hub_cli.run(args)
     args.course_dir = (args.course_dir or default_course_dir()).resolve()
     course = Course(root=args.course_dir, exchange=args.exchange)
     if args.command == "roster":
