@@ -57,18 +57,19 @@ def unavailable(reason: str):
 
 
 @pytest.fixture(scope="module")
-def chromium(tmp_path_factory):
+def chromium(tmp_path_factory, request):
     executable = bs.find_chromium()
     if executable is None:
         unavailable("no Chromium found (apt-get install chromium)")
     try:
-        from playwright.sync_api import sync_playwright
+        import playwright.sync_api
     except ImportError:
         unavailable("the playwright Python package is not installed")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, headless=True, args=bs.CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+    # The sync API allows one driver at a time: share the session's.
+    playwright = request.getfixturevalue("playwright_session")
+    browser = playwright.chromium.launch(executable_path=executable, headless=True, args=bs.CHROMIUM_ARGS)
+    yield browser
+    browser.close()
 
 
 @pytest.fixture(scope="module")

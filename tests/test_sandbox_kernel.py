@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import threading
 import time
 from pathlib import Path
 
@@ -18,6 +19,21 @@ from traitlets.config import Config
 from platform_intl.instructor import sandbox
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("needs_sandbox", "no_kernel_left_behind")]
+
+
+# One event loop in a thread of its own for every kernel of these tests: asyncio.run() fails
+# while another test's loop runs (Playwright's sync API keeps one), and the sandbox ends with
+# the thread that started it (PR_SET_PDEATHSIG), so that thread must outlive each kernel.
+_LOOP: asyncio.AbstractEventLoop | None = None
+
+
+def arun(coro):
+    global _LOOP
+    if _LOOP is None:
+        _LOOP = asyncio.new_event_loop()
+        threading.Thread(target=_LOOP.run_forever, name="sandbox-test-loop", daemon=True).start()
+    return asyncio.run_coroutine_threadsafe(coro, _LOOP).result()
+
 
 DATASETS = Path(ROOT / "datasets")
 
@@ -125,7 +141,7 @@ def _start(**traits) -> tuple[sandbox.SandboxedKernelManager, object]:
         await kc.wait_for_ready(timeout=60)
         return kc
 
-    return km, asyncio.run(go())
+    return km, arun(go())
 
 
 def _execute(kc, code: str) -> str:
@@ -135,7 +151,7 @@ def _execute(kc, code: str) -> str:
         if msg["header"]["msg_type"] == "stream":
             out.append(msg["content"]["text"])
 
-    reply = asyncio.run(kc.execute_interactive(code, timeout=60, output_hook=hook))
+    reply = arun(kc.execute_interactive(code, timeout=60, output_hook=hook))
     assert reply["content"]["status"] == "ok", reply["content"]
     return "".join(out)
 
@@ -155,7 +171,7 @@ def test_shutdown_ends_every_process_and_removes_the_folders(now):
     sleepers = [pid for pid, cmd in host_processes("/bin/sleep 300")]
     assert sleepers, "the daemon did not start"
     kc.stop_channels()
-    asyncio.run(km.shutdown_kernel(now=now))
+    arun(km.shutdown_kernel(now=now))
     assert wait_until(lambda: not host_processes("/bin/sleep 300"), 5)
     assert not host_processes(KERNEL_MARK)
     assert not base.exists()
@@ -167,10 +183,10 @@ def test_kernel_that_exits_by_itself_takes_its_daemons_along():
     _execute(kc, DAEMON)
     assert host_processes("/bin/sleep 300")
     kc.execute("import os; os._exit(3)")
-    assert wait_until(lambda: not asyncio.run(km.is_alive()), 10)
+    assert wait_until(lambda: not arun(km.is_alive()), 10)
     assert wait_until(lambda: not host_processes("/bin/sleep 300"), 5)
     kc.stop_channels()
-    asyncio.run(km.shutdown_kernel(now=True))
+    arun(km.shutdown_kernel(now=True))
     assert not base.exists()
 
 
@@ -178,8 +194,8 @@ def test_restart_keeps_the_scratch_and_gives_a_fresh_sandbox():
     km, kc = _start()
     try:
         _execute(kc, "open('kept.txt', 'w').write('x'); import os; print(os.getpid())")
-        asyncio.run(km.restart_kernel(now=True))
-        asyncio.run(kc.wait_for_ready(timeout=60))
+        arun(km.restart_kernel(now=True))
+        arun(kc.wait_for_ready(timeout=60))
         out = _execute(kc, "import os; print(os.path.exists('kept.txt'), sorted(os.listdir('/run/kernel')))")
         exists, *_ = out.split()
         assert exists == "True"
@@ -188,7 +204,7 @@ def test_restart_keeps_the_scratch_and_gives_a_fresh_sandbox():
         assert out.strip() == "PermissionError"
     finally:
         kc.stop_channels()
-        asyncio.run(km.shutdown_kernel(now=True))
+        arun(km.shutdown_kernel(now=True))
 
 
 def test_kernel_stdout_goes_to_a_log_not_the_grader_terminal():
@@ -205,7 +221,7 @@ def test_kernel_stdout_goes_to_a_log_not_the_grader_terminal():
         assert "to-fd-1" in km.kernel_log()
     finally:
         kc.stop_channels()
-        asyncio.run(km.shutdown_kernel(now=True))
+        arun(km.shutdown_kernel(now=True))
 
 
 def test_refuses_to_start_when_the_sandbox_is_unavailable(monkeypatch):
@@ -214,7 +230,7 @@ def test_refuses_to_start_when_the_sandbox_is_unavailable(monkeypatch):
     monkeypatch.setattr(kernel, "sandbox_available", lambda **kw: (False, "no bwrap here"))
     km = sandbox.SandboxedKernelManager(kernel_name="python3")
     with pytest.raises(sandbox.SandboxUnavailable, match="no bwrap here"):
-        asyncio.run(km.start_kernel())
+        arun(km.start_kernel())
     assert not host_processes(KERNEL_MARK)
 
 
@@ -228,7 +244,7 @@ def test_two_kernels_side_by_side():
     finally:
         for km, kc in ((km1, kc1), (km2, kc2)):
             kc.stop_channels()
-            asyncio.run(km.shutdown_kernel(now=True))
+            arun(km.shutdown_kernel(now=True))
 
 
 def test_a_kernel_that_cannot_start_fails_fast_with_its_log():
@@ -245,9 +261,9 @@ def test_a_kernel_that_cannot_start_fails_fast_with_its_log():
 
     t0 = time.monotonic()
     with pytest.raises(RuntimeError, match="died"):
-        asyncio.run(go())
+        arun(go())
     assert time.monotonic() - t0 < 20
     assert "memory" in km.kernel_log().lower() or "Error" in km.kernel_log()
     base = km.scratch_dir.parent
-    asyncio.run(km.shutdown_kernel(now=True))
+    arun(km.shutdown_kernel(now=True))
     assert not base.exists()
