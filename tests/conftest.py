@@ -126,19 +126,9 @@ def formgrader(simulation):
         return
     port, token = free_port(), "test-token"
     env = harness.nbgrader_env({"NBGRADER_EXCHANGE": str(simulation["exchange"])})
-    args = [
-        sys.executable,
-        "-m",
-        "jupyter",
-        "server",
-        "--no-browser",
-        "--ip=127.0.0.1",
-        f"--port={port}",
-        f"--ServerApp.token={token}",
-        f"--ServerApp.root_dir={simulation['course']}",
-    ]
-    if hasattr(os, "geteuid") and os.geteuid() == 0:
-        args.append("--allow-root")
+    from browser_support import jupyter_server_command
+
+    args = jupyter_server_command(port, token, simulation["course"])
     log = simulation["root"] / "jupyter-server.log"
     with open(log, "w") as fh:
         proc = subprocess.Popen(args, cwd=simulation["course"], env=env, stdout=fh, stderr=subprocess.STDOUT)

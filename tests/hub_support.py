@@ -232,10 +232,9 @@ class HubProcess:
         raise RuntimeError(f"JupyterHub did not answer within {timeout:.0f} s:\n{self.log_tail()}")
 
     def log_tail(self, lines: int = 60) -> str:
-        try:
-            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
-        except OSError:
-            return ""
+        from browser_support import log_tail
+
+        return log_tail(self.log_path, lines)
 
     def stop(self) -> None:
         import signal

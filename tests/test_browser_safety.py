@@ -21,7 +21,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 import time
 import urllib.request
 
@@ -95,20 +94,7 @@ def formgrader(graded):
     """A Jupyter server with the Formgrader, started in the course folder as an instructor would."""
     sandbox, _ = graded
     port, token = bs.free_port(), "safety-test-token"
-    args = [
-        sys.executable,
-        "-m",
-        "jupyter",
-        "server",
-        "--no-browser",
-        "--ip=127.0.0.1",
-        f"--port={port}",
-        "--ServerApp.port_retries=0",
-        f"--IdentityProvider.token={token}",
-        f"--ServerApp.root_dir={sandbox.root}",
-    ]
-    if hasattr(os, "geteuid") and os.geteuid() == 0:
-        args.append("--allow-root")
+    args = bs.jupyter_server_command(port, token, sandbox.root)
     log = sandbox.root / "jupyter-server.log"
     with open(log, "w") as out:
         process = subprocess.Popen(
