@@ -73,8 +73,8 @@ for path in ["/root", "/root/.ssh", "/root/.ipython", "/root/.config", "/work/ma
     attempt(f"list {path}", lambda p=path: reveal(os.listdir(p)))
 base = sys.base_prefix
 attempt("list / beyond the sandbox's own folders", lambda: reveal(sorted(set(os.listdir("/")) - {
-    "bin", "dev", "etc", "home", "lib", "lib64", "proc", "root", "run", "sbin", "tmp", "usr", "work",
-    "outbox"})))  # outbox: this test's own writable folder
+    "bin", "dev", "etc", "home", "lib", "lib64", "proc", "root", "run", "sbin", "tmp", "usr",
+    "outbox", *ENV_TOPS})))  # outbox: this test's own writable folder; ENV_TOPS: where the Python env is
 attempt("list /root/.pyenv beyond versions/", lambda: reveal(sorted(set(os.listdir("/root/.pyenv")) - {"versions"})))
 attempt("list other interpreters", lambda: reveal(sorted(set(os.listdir(os.path.dirname(base))) - {os.path.basename(base)})))
 attempt("list /work/main beyond .venv and src", lambda: reveal(sorted(set(os.listdir("/work/main")) - {".venv", "src"})))
@@ -298,6 +298,8 @@ def test_probe_every_attempt_fails(fake_course, monkeypatch):
         PKG=str(pkg),
         DAEMON_MARK=DAEMON_MARK,
         TESTFILE=__file__,
+        # The clone and its .venv may sit anywhere (/work, /tmp, /check): that first folder shows.
+        ENV_TOPS=sorted({Path(p).parts[1] for p in (*env.read_only, ROOT) if len(Path(p).parts) > 1}),
     )
     setup = "".join(f"{k} = {v!r}\n" for k, v in params.items()) + HELPERS
     nb = notebook(setup, READS, WRITES, PROC_ENV, NETWORK, RESOURCES, HONEST, DAEMON)
