@@ -54,7 +54,7 @@ c.Autograde.sanitize_preprocessors = [
     _PI + "intake.RecordingDeduplicateIds",
     "nbgrader.preprocessors.OverwriteKernelspec",
     _PI + "intake.RecordingOverwriteCells",
-    "nbgrader.preprocessors.CheckCellMetadata",
+    _PI + "intake.CheckCellMetadataOnce",  # nbgrader's checks, without re-checking the schema per cell
 ]
 c.Autograde.autograde_preprocessors = [
     _PI + "verdicts.VerdictExecute",
@@ -64,7 +64,7 @@ c.Autograde.autograde_preprocessors = [
     _PI + "notes.AddGraderNotes",
     "nbgrader.preprocessors.SaveAutoGrades",
     "nbgrader.preprocessors.AssignLatePenalties",
-    "nbgrader.preprocessors.CheckCellMetadata",
+    _PI + "intake.CheckCellMetadataOnce",  # nbgrader's checks, without re-checking the schema per cell
 ]
 # Restart the kernel (at most 3 times per notebook) when a cell ignores the interrupt or
 # the kernel dies; a cell may print at most 100,000 characters.
@@ -93,6 +93,18 @@ c.SandboxedKernelManager.read_only_paths = [_DATASETS] if os.path.isdir(_DATASET
 c.SandboxedKernelManager.hidden_paths = [
     os.path.dirname(importlib.util.find_spec("platform_intl.instructor").origin or "")
 ]
+# Each kernel is forked from a warm template that has imported these libraries (and nothing of
+# any student): a fresh process with its own namespaces, folders and limits, without paying
+# for the imports each time. c.SandboxedKernelManager.warm_start = False starts every kernel cold.
+c.SandboxedKernelManager.warm_imports.extend(
+    [
+        "platform_intl.checks",
+        "platform_intl.data",
+        "platform_intl.sizing",
+        "platform_intl.localization",
+        "babel.numbers",
+    ]
+)
 c.SandboxedKernelManager.extra_env = {
     "PLATFORM_INTL_DATASETS": _DATASETS,
     # Figures stay in the graded notebook (and its feedback), as without the sandbox.

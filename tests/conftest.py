@@ -194,9 +194,9 @@ def needs_sandbox():
 def no_kernel_left_behind():
     """After the test, no sandboxed kernel may be left running on the host."""
     yield
-    from sandbox_support import KERNEL_MARK, host_processes, wait_until
+    from sandbox_support import kernels_on_host, wait_until
 
-    assert wait_until(lambda: not host_processes(KERNEL_MARK), 10), host_processes(KERNEL_MARK)
+    assert wait_until(lambda: not kernels_on_host(), 10), kernels_on_host()
 
 
 @pytest.fixture

@@ -9,12 +9,19 @@ import time
 import nbformat
 
 from platform_intl.instructor.sandbox.limits import KERNEL_CONNECTION_FILE
+from platform_intl.instructor.sandbox.warm import WARM_KERNEL_NAME
 
+#: A cold kernel shows in its command line, a warm (forked) one in its process name.
 KERNEL_MARK = "ipykernel_launcher -f " + KERNEL_CONNECTION_FILE
+WARM_KERNEL_MARK = WARM_KERNEL_NAME
 
 
-def host_processes(needle: str) -> list[tuple[int, str]]:
-    """Processes on the host whose command line contains ``needle``."""
+def kernels_on_host() -> list[tuple[int, str]]:
+    return host_processes(KERNEL_MARK) + host_processes(WARM_KERNEL_MARK, by_name=True)
+
+
+def host_processes(needle: str, *, by_name: bool = False) -> list[tuple[int, str]]:
+    """Processes on the host whose command line contains ``needle`` (``by_name``: whose name is it)."""
     found = []
     for entry in os.listdir("/proc"):
         if not entry.isdigit() or int(entry) == os.getpid():
@@ -22,9 +29,11 @@ def host_processes(needle: str) -> list[tuple[int, str]]:
         try:
             with open(f"/proc/{entry}/cmdline", "rb") as f:
                 cmdline = f.read().replace(b"\0", b" ").decode(errors="replace")
+            with open(f"/proc/{entry}/comm", "rb") as f:
+                name = f.read().decode(errors="replace").strip()
         except OSError:
             continue
-        if needle in cmdline:
+        if (needle == name) if by_name else (needle in cmdline):
             found.append((int(entry), cmdline))
     return found
 

@@ -16,7 +16,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from platform_intl.instructor import answers
-from platform_intl.instructor.answers import MIME, UNREADABLE, Missing, Refused, capture_code, decode, encode_answers
+from platform_intl.instructor.answers import (
+    MIME,
+    UNREADABLE,
+    Missing,
+    Refused,
+    capture_code,
+    decode,
+    encode_answers,
+    install_code,
+)
 
 
 def wire(namespace: dict, names: list[str], **limits) -> dict:
@@ -444,7 +453,12 @@ type, list, str, dict, len, id, json, isinstance = "shadowed", [], None, 3, 0, 5
         assert kc.execute_interactive(student, timeout=60)["content"]["status"] == "ok"
         names = ["share", "speakers", "table", "mau", "words", "undefined_answer"]
         listing = "print(sorted(k for k in globals()))"
-        before, messages, after = [], [], []
+        first, before, messages, after = [], [], [], []
+        kc.execute_interactive(listing, output_hook=first.append, store_history=False, timeout=60)
+        # As VerdictExecute does when the kernel starts (here after the student's code, which
+        # rebinds builtins' names: the installation must not depend on them either).
+        installed = kc.execute_interactive(install_code(), silent=True, store_history=False, timeout=60)
+        assert installed["content"]["status"] == "ok", installed["content"]
         kc.execute_interactive(listing, output_hook=before.append, store_history=False, timeout=60)
         reply = kc.execute_interactive(
             capture_code(names), output_hook=messages.append, store_history=False, timeout=60
@@ -461,7 +475,7 @@ type, list, str, dict, len, id, json, isinstance = "shadowed", [], None, 3, 0, 5
     def text(messages):
         return "".join(m["content"].get("text", "") for m in messages if m["msg_type"] == "stream")
 
-    assert text(before) == text(after)  # nothing left in the user namespace
+    assert text(first) == text(before) == text(after)  # nothing left in the user namespace
     got = decode(published[0]["content"]["data"][MIME], names)
     assert got["share"].type_name == "MyFloat" and got["undefined_answer"] == Missing("undefined_answer")
     pd.testing.assert_series_equal(

@@ -13,7 +13,7 @@ import nbclient
 import pytest
 from conftest import ROOT
 from nbclient.exceptions import DeadKernelError
-from sandbox_support import KERNEL_MARK, host_processes, notebook, stream_text, wait_until
+from sandbox_support import host_processes, kernels_on_host, notebook, stream_text, wait_until
 from traitlets.config import Config
 
 from platform_intl.instructor import sandbox
@@ -173,7 +173,7 @@ def test_shutdown_ends_every_process_and_removes_the_folders(now):
     kc.stop_channels()
     arun(km.shutdown_kernel(now=now))
     assert wait_until(lambda: not host_processes("/bin/sleep 300"), 5)
-    assert not host_processes(KERNEL_MARK)
+    assert not kernels_on_host()
     assert not base.exists()
 
 
@@ -231,7 +231,7 @@ def test_refuses_to_start_when_the_sandbox_is_unavailable(monkeypatch):
     km = sandbox.SandboxedKernelManager(kernel_name="python3")
     with pytest.raises(sandbox.SandboxUnavailable, match="no bwrap here"):
         arun(km.start_kernel())
-    assert not host_processes(KERNEL_MARK)
+    assert not kernels_on_host()
 
 
 def test_two_kernels_side_by_side():
@@ -267,3 +267,59 @@ def test_a_kernel_that_cannot_start_fails_fast_with_its_log():
     base = km.scratch_dir.parent
     arun(km.shutdown_kernel(now=True))
     assert not base.exists()
+
+
+LEAK_MARK = "warm-kernel-leak-5e1b"
+
+
+def test_warm_kernels_carry_nothing_from_one_student_to_the_next(fake_course):
+    """Two submissions, one after the other, forked from the same warm template."""
+    templates = []
+
+    def note_template(cell, cell_index, **_):
+        templates.append(client.km._sandbox_state.template)
+
+    first = notebook(
+        "import os, sys, numpy, pandas, platform_intl.data as data\n"
+        "data.SMUGGLED = 'from the first student'\npandas.options.display.max_rows = 3\nleaked_global = 1\n"
+        "os.environ['LEAKED'] = '1'\nsys.modules['smuggled_module'] = data\n"
+        "for path in ('/tmp/leak', '/dev/shm/leak', 'leak.txt'):\n    open(path, 'w').write('x')\n"
+        "print(numpy.random.random(), os.getpid())",
+        # A daemon that would wait for the next student (a double fork, its own session).
+        "import subprocess\nsubprocess.Popen(['/bin/sh', '-c', "
+        f"'exec -a {LEAK_MARK} /bin/sleep 300'], start_new_session=True)\nprint('started')",
+    )
+    client = nbclient.NotebookClient(
+        first,
+        kernel_manager_class=sandbox.SandboxedKernelManager,
+        resources={"metadata": {"path": str(fake_course["submission"])}},
+        timeout=120,
+        on_cell_executed=note_template,
+    )
+    client.execute()
+    assert wait_until(lambda: not host_processes(LEAK_MARK), 10), "the daemon outlived its kernel"
+    second = notebook(
+        "import os, sys, numpy, pandas, platform_intl.data as data\n"
+        "print(hasattr(data, 'SMUGGLED'), pandas.options.display.max_rows, 'leaked_global' in globals(),\n"
+        "      'LEAKED' in os.environ, 'smuggled_module' in sys.modules,\n"
+        "      [os.path.exists(p) for p in ('/tmp/leak', '/dev/shm/leak', 'leak.txt')])\n"
+        "print(numpy.random.random(), os.getpid())",
+        f"print([p for p in os.listdir('/proc') if p.isdigit() and '{LEAK_MARK}' in open(f'/proc/{{p}}/cmdline').read()])",
+    )
+    client = nbclient.NotebookClient(
+        second,
+        kernel_manager_class=sandbox.SandboxedKernelManager,
+        resources={"metadata": {"path": str(fake_course["submission"])}},
+        timeout=120,
+        on_cell_executed=note_template,
+    )
+    client.execute()
+    # Both kernels were forked from one template (warm start was on), not started cold.
+    assert templates and templates[0] is not None and all(t is templates[0] for t in templates)
+    seen = stream_text(second.cells[0]).splitlines()
+    assert seen[0] == "False 60 False False False [False, False, False]"
+    first_random, first_pid = stream_text(first.cells[0]).split()
+    second_random, second_pid = seen[1].split()
+    assert first_random != second_random  # the template's random state is not shared
+    assert first_pid == second_pid == "2"  # each kernel is PID 2 of a namespace of its own
+    assert stream_text(second.cells[1]).strip() == "[]"

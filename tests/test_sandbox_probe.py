@@ -265,7 +265,8 @@ def _tree(root: Path) -> dict[str, bytes]:
 
 
 @pytest.mark.timeout(240)
-def test_probe_every_attempt_fails(fake_course, monkeypatch):
+@pytest.mark.parametrize("warm", [True, False], ids=["warm-kernel", "cold-kernel"])
+def test_probe_every_attempt_fails(fake_course, monkeypatch, warm):
     course, home, outbox = fake_course["course"], fake_course["home"], fake_course["outbox"]
     monkeypatch.setenv("GRADER_SECRET", SECRET)
     monkeypatch.setenv("HOME", str(home))  # the grader's home is the fake one
@@ -317,9 +318,10 @@ def test_probe_every_attempt_fails(fake_course, monkeypatch):
             seen["daemon_started"] = time.monotonic()
             seen["base"] = client.km.scratch_dir.parent
             seen["limits"] = client.km.limits
+            seen["template"] = client.km._sandbox_state.template
 
     # As nbgrader does it: nbclient makes the kernel manager from the class and the config.
-    config = Config({"SandboxedKernelManager": {"limits": PROBE_LIMITS}})
+    config = Config({"SandboxedKernelManager": {"limits": PROBE_LIMITS, "warm_start": warm}})
     client = nbclient.NotebookClient(
         nb,
         kernel_manager_class=ProbeKernelManager,
@@ -330,6 +332,7 @@ def test_probe_every_attempt_fails(fake_course, monkeypatch):
     )
     client.execute()
     assert seen["limits"] == PROBE_LIMITS
+    assert (seen["template"] is not None) == warm  # a forked kernel, or one started cold
 
     # Nothing connected to the listener from inside.
     try:

@@ -9,7 +9,7 @@ import time
 import pytest
 from verdict_support import cell_kind, nbgrader
 
-from platform_intl.instructor.answers import MIME, capture_code
+from platform_intl.instructor.answers import MIME, capture_code, install_code
 from platform_intl.instructor.verdict_worker import VerdictWorker, answer_names, setup_names
 
 PYTHON = sys.executable
@@ -41,6 +41,9 @@ def run_student(assignment, tmp_path, monkeypatch, edits: dict[str, str]) -> dic
             cell.source = capture_code(names[gid])
         elif gid in edits:
             cell.source += "\n" + edits[gid]
+    import nbformat
+
+    nb.cells.insert(0, nbformat.v4.new_code_cell(install_code()))  # as VerdictExecute does at kernel start
     NotebookClient(
         nb, timeout=60, kernel_name="python3", allow_errors=True, resources={"metadata": {"path": str(tmp_path)}}
     ).execute()

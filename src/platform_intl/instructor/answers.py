@@ -16,10 +16,13 @@ exactly, ``nan``/``inf``/``-0.0`` included; ints of any size), so no JSON parser
 
 from __future__ import annotations
 
+import binascii
 import functools
 import inspect
 import json
+import marshal
 import re
+import sys
 import textwrap
 from dataclasses import dataclass
 from typing import Any
@@ -364,10 +367,43 @@ def capture_code(names: list[str]) -> str:
     name it looks up in the notebook is ``exec``. It prints nothing: its one output is the
     ``display_data`` carrying the payload.
     """
-    program = "from __future__ import annotations\n" + _encoder_source() + _PUBLISH
     names = [str(n) for n in names]
     private = f"{{'__name__': '_platform_intl_answers', '_names': {names!r}, '_mime': {MIME!r}}}"
-    return f"exec({program!r}, {private})"
+    return f"exec(__import__('sys').modules[{CAPTURE_MODULE!r}].program, {private})"
+
+
+#: Where :func:`install_code` leaves the compiled capture program in the kernel.
+CAPTURE_MODULE = "_platform_intl_capture"
+
+
+def install_code() -> str:
+    """Source that leaves the capture program, compiled, in the kernel (once per kernel).
+
+    IPython tokenizes every cell it runs, so a test cell's capture stays one short line; the
+    program it runs is sent once, compiled (marshal; compiled from source on another Python).
+    A submission that removes or replaces it can only spoil its own answers: whatever the
+    kernel sends is decoded as data, strictly (:func:`decode`).
+    """
+    version = tuple(sys.version_info[:2])
+    return (
+        "def _install(sys=__import__('sys'), types=__import__('types')):\n"
+        f"    program = __import__('marshal').loads(__import__('binascii').a2b_base64({_compiled_program()!r})) "
+        f"if sys.version_info[:2] == {version!r} "
+        f"else compile({_program()!r}, '<capture>', 'exec', dont_inherit=True)\n"
+        f"    sys.modules[{CAPTURE_MODULE!r}] = types.SimpleNamespace(program=program)\n"
+        "_install()\ndel _install\n"
+    )
+
+
+@functools.cache
+def _program() -> str:
+    return "from __future__ import annotations\n" + _encoder_source() + _PUBLISH
+
+
+@functools.cache
+def _compiled_program() -> bytes:
+    code = compile(_program(), "<grader's answer capture>", "exec", dont_inherit=True)
+    return binascii.b2a_base64(marshal.dumps(code), newline=False)
 
 
 @functools.cache

@@ -48,6 +48,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("assignment")
     p.add_argument("--student")
     p.add_argument("--force", action="store_true", help="regrade submissions graded before")
+    p.add_argument(
+        "--jobs",
+        type=int,
+        default=None,
+        help="submissions graded at once (default: one per CPU core); each in its own sandboxed kernel",
+    )
     p = sub.add_parser("feedback", help="generate feedback and release it to the exchange")
     p.add_argument("assignment")
     p = sub.add_parser("export", help="grades.csv (nbgrader's format) and lms-grades.csv (one row per student)")
@@ -109,11 +115,12 @@ def main(argv: list[str] | None = None) -> int:
         steps.collect(course, args.assignment)
         print(f"collected {len(course.submissions(args.assignment))} submission(s) of {args.assignment}")
     elif args.command == "autograde":
-        code = steps.autograde(course, args.assignment, student=args.student, force=args.force)
+        if args.jobs is not None and args.jobs < 1:
+            raise SystemExit(f"--jobs must be 1 or more, not {args.jobs}")
+        code = steps.autograde(course, args.assignment, student=args.student, force=args.force, jobs=args.jobs)
         print(format_summary(summarize(course, [args.assignment])))
-        if code:
-            print(f"nbgrader autograde exited with {code}; see the log above", file=sys.stderr)
-            print(course.log[-1][-4000:], file=sys.stderr)
+        if code == 1:
+            print(course.log[-1][-6000:], file=sys.stderr)
         return code
     elif args.command == "feedback":
         steps.feedback(course, args.assignment)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import re
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -94,6 +93,7 @@ class Course:
     exchange: Path | None = None
     progress: bool = True
     log: list[str] = field(default_factory=list)
+    last_run: object = None  # the last autograde's grading_pool.ClassRun
 
     def env(self) -> dict[str, str]:
         extra = {"NBGRADER_EXCHANGE": str(self.exchange)} if self.exchange else {}
@@ -195,11 +195,16 @@ def collect(course: Course, assignment: str) -> list[str]:
     return refused
 
 
-def autograde(course: Course, assignment: str, *, student: str | None = None, force: bool = False) -> int:
-    """``nbgrader autograde`` with a progress bar; the exit code of nbgrader."""
-    from tqdm import tqdm
+def autograde(
+    course: Course, assignment: str, *, student: str | None = None, force: bool = False, jobs: int | None = None
+) -> int:
+    """Grade the class with ``jobs`` parallel workers (default: one per core), resumably.
 
-    from .intake import SKIPPED_ID_RULE, skipped_student_ids
+    Returns 0 when every submission was graded, 1 when some could not be (named on stderr),
+    2 when some were refused at intake (ids nbgrader cannot scan).
+    """
+    from .grading_pool import grade_class
+    from .intake import SKIPPED_ID_RULE, _scannable, skipped_student_ids
 
     skipped = skipped_student_ids(course.root / "submitted", assignment)
     if skipped:
@@ -209,45 +214,51 @@ def autograde(course: Course, assignment: str, *, student: str | None = None, fo
         )
         print(message, file=sys.stderr)
         course.log.append(message)
-    students = [student] if student else course.submissions(assignment)
-    args = [sys.executable, "-m", "nbgrader", "autograde", assignment]
-    if student:
-        args.append(f"--student={student}")
-    if force:
-        args.append("--force")
-    proc = subprocess.Popen(
-        args, cwd=course.root, env=course.env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1
-    )
-    lines = []
-    start = re.compile(r"Creating/updating student with ID '([^']+)'")
-    done = re.compile(r"Setting destination file permissions|Removing failed assignment|Skipping existing assignment")
-    with tqdm(
-        total=len(students),
-        desc=f"autograde {assignment}",
-        unit="submission",
-        disable=not course.progress,
-        file=sys.stderr,
-    ) as bar:
-        assert proc.stdout is not None  # stdout=PIPE
-        for line in proc.stdout:
-            lines.append(line)
-            match = start.search(line)
-            if match:
-                bar.set_postfix_str(match.group(1))
-            if done.search(line) and bar.n < bar.total:
-                bar.update(1)
-        returncode = proc.wait()
-        bar.update(bar.total - bar.n)
-    course.log.append(f"$ nbgrader autograde {assignment}\n" + "".join(lines))
-    return returncode or (2 if skipped else 0)
+    students = [student] if student else [s for s in course.submissions(assignment) if _scannable(s)]
+    run = grade_class(course, assignment, students, jobs=jobs, force=force, progress=course.progress)
+    course.last_run = run
+    lines = [
+        f"$ course-admin autograde {assignment} --jobs {run.jobs}: {len(run.graded)} graded, "
+        f"{len(run.skipped)} already graded, {len(run.failed)} failed in {run.seconds:.1f} s"
+    ]
+    if run.empty:
+        lines.append(f"no notebook handed in (nothing to grade): {', '.join(run.empty)}")
+    if run.resumed:
+        lines.append(f"regraded from scratch after an interrupted run: {', '.join(run.resumed)}")
+    if run.retried:
+        lines.append(f"handed to a new worker after one stopped: {', '.join(run.retried)}")
+    for name, message in run.failed.items():
+        lines.append(f"FAILED {name}: {message}")
+    lines += [f"--- nbgrader's log for {name}:\n{log[-3000:]}" for name, log in run.logs.items()]
+    course.log.append("\n".join(lines))
+    for line in lines[1:]:
+        if not line.startswith("---"):
+            print(line, file=sys.stderr)
+    return 1 if run.failed else (2 if skipped else 0)
+
+
+def refuse_if_interrupted(course: Course, assignment: str, action: str) -> None:
+    """Stop ``action`` while a grading run of ``assignment`` is unfinished (its grades may be half-written)."""
+    from .grading_pool import interrupted_students
+
+    stuck = interrupted_students(course.root, assignment)
+    if stuck:
+        raise SystemExit(
+            f"{action} refused: the grading of {', '.join(stuck)} for {assignment} was interrupted, so their "
+            f"gradebook entries may be half-written. Run `course-admin autograde {assignment}` again first "
+            "(it regrades only them)."
+        )
 
 
 def feedback(course: Course, assignment: str) -> None:
+    refuse_if_interrupted(course, assignment, "feedback")
     course.nbgrader("generate_feedback", assignment, "--force")
     course.nbgrader("release_feedback", assignment)
 
 
 def export(course: Course, to: Path | None = None, lms: Path | None = None) -> tuple[Path, Path]:
+    for assignment in course.assignments():
+        refuse_if_interrupted(course, assignment, "export")
     to = Path(to or course.root / "grades.csv").resolve()
     lms = Path(lms or course.root / "lms-grades.csv").resolve()
     course.nbgrader("export", f"--to={to}")

@@ -42,6 +42,8 @@ NOTE_KINDS = {
     "refused": "an answer was not plain data: that part scores 0",
     "verdict": "the grader could not judge a test: scored 0, review it",
     "limit": "a sandbox limit reached (memory, processes, file size, open files)",
+    "interrupted": "grading was interrupted: run autograde again (its gradebook entry may be half-written)",
+    "not-graded": "nbgrader could not grade this submission (see the autograde output)",
 }
 
 

@@ -16,8 +16,11 @@ def summarize(course: Course, assignments: list[str] | None = None) -> dict:
     """Per student and assignment: scores, penalty, manual grading left, grader notes."""
     from nbgrader.api import Gradebook, MissingEntry
 
+    from .grading_pool import Journal
+
     assignments = assignments or course.assignments()
     out: dict = {"assignments": {}, "students": {}}
+    journals = {name: Journal(course.root, name).last_events() for name in assignments}
     with Gradebook(course.db_url) as gb:
         known = {a.name: a for a in gb.assignments}
         for name in assignments:
@@ -44,6 +47,14 @@ def summarize(course: Course, assignments: list[str] | None = None) -> dict:
                 folder = course.root / "submitted" / student.id / name
                 if folder.is_dir():
                     entry["files"] = sorted(p.name for p in folder.iterdir() if p.name != "timestamp.txt")
+                last = journals.get(name, {}).get(student.id, {})
+                if last.get("event") == "started":
+                    entry["interrupted"] = True
+                    entry["notes"].append({"kind": "interrupted", "message": NOTE_KINDS["interrupted"]})
+                    row["assignments"][name] = entry
+                    continue
+                if last.get("event") == "failed":
+                    entry["notes"].append({"kind": "not-graded", "message": str(last.get("message", ""))})
                 try:
                     sub = gb.find_submission(name, student.id)
                 except MissingEntry:
@@ -84,7 +95,9 @@ def format_summary(summary: dict, profiles: dict[str, str] | None = None) -> str
         for name in names:
             entry = info["assignments"].get(name, {})
             maximum = summary["assignments"][name]["max_score"]
-            if not entry.get("graded"):
+            if entry.get("interrupted"):
+                cells.append("interrupted")
+            elif not entry.get("graded"):
                 cells.append("-" if not entry.get("files") else "not graded")
             else:
                 cells.append(f"{entry['score']:g}/{maximum:g}")

@@ -30,9 +30,10 @@ import json
 import os
 
 import nbformat
+from jupyter_core.utils import run_sync
 from traitlets import Float
 
-from .answers import MIME, capture_code
+from .answers import MIME, capture_code, install_code
 from .cells import cell_label, is_read_only_code, is_test_cell
 from .execution import RobustExecute
 from .sandbox.policy import GradingSandbox, SandboxRefused
@@ -143,6 +144,14 @@ class VerdictExecute(RobustExecute):
                 )
             )
         return cell, resources
+
+    async def async_start_new_kernel_client(self):
+        kc = await super().async_start_new_kernel_client()
+        # Every kernel (a restarted one too) gets the capture program before any cell runs.
+        await self._async_hidden(install_code(), timeout=max(30, self.timeout or 30))
+        return kc
+
+    start_new_kernel_client = run_sync(async_start_new_kernel_client)
 
     def _note_limits(self, cell, index) -> None:
         """Name the sandbox limit a cell ran into (its error says it only in system terms)."""

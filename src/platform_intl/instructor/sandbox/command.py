@@ -161,6 +161,7 @@ def build_command(
     writable_paths: Iterable[tuple[Path | str, str]] = (),
     hidden_paths: Iterable[Path | str] = (),
     extra_env: Mapping[str, str] | None = None,
+    template: bool = False,
 ) -> list[str]:
     """The command line that runs ``argv`` in the sandbox.
 
@@ -175,9 +176,14 @@ def build_command(
     ``platform_intl/instructor``, which kernels never import). ``uid``/``gid`` choose the sandbox
     account under a root grader (default
     :func:`default_sandbox_user`). The command needs nothing passed besides its arguments.
+    ``template`` runs ``argv`` as the warm template (:mod:`.warm`): root graders only, with the
+    capabilities to make each kernel's namespaces; every kernel it forks sets the user and the
+    limits itself, so neither setpriv nor prlimit wraps it.
     """
     python_env = python_env or _default_python_env()
     mode, uid, gid = _resolve_user(uid, gid)
+    if template and mode != "setpriv":
+        raise SandboxError("a warm template needs a root grader (it makes a namespace per kernel)")
     bwrap, prlimit = _tool("bwrap"), _tool("prlimit")
     scratch_dir, channel_dir = Path(scratch_dir).resolve(), Path(channel_dir).resolve()
     for label, folder in (("scratch", scratch_dir), ("channel", channel_dir)):
@@ -251,9 +257,20 @@ def build_command(
     layout.tmpfs("/dev/shm", limits.tmp_size, "1777")
 
     env = sandbox_environment(limits, python_env, extra_env)
-    cmd = [bwrap, *_namespace_args(mode), *layout.emit(), "--remount-ro", "/", "--chdir", SANDBOX_HOME, "--clearenv"]
+    cmd = [
+        bwrap,
+        *_namespace_args(mode, template=template),
+        *layout.emit(),
+        "--remount-ro",
+        "/",
+        "--chdir",
+        SANDBOX_HOME,
+        "--clearenv",
+    ]
     for key, value in env.items():
         cmd += ["--setenv", key, value]
+    if template:
+        return [*cmd, "--", *argv]
     cmd += ["--", *_user_switch(mode, uid, gid), prlimit, *limits.prlimit_args(), "--", *argv]
     return cmd
 
@@ -310,6 +327,9 @@ def prepare_scratch(
         source = Path(submission_dir)
         if not source.is_dir():
             raise SandboxError(f"submission folder {source} does not exist")
+        if _within(scratch.resolve(), source.resolve()):
+            shutil.rmtree(scratch, ignore_errors=True)
+            raise SandboxError(f"the submission folder {source} holds the sandbox's own folder {scratch}")
         _copy_tree(source, scratch, tuple(ignore))
     if mode == "setpriv":
         _chown_tree(scratch, uid, gid)

@@ -18,12 +18,14 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from queue import Empty
 from typing import Any
 
+from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning import LocalProvisioner
 from traitlets import Any as AnyTrait
-from traitlets import Dict, Float, Integer, List, Tuple, Unicode, default, validate
+from traitlets import Bool, Dict, Float, Integer, List, Tuple, Unicode, default, validate
 
 from .availability import sandbox_available
 from .command import _default_python_env, build_command, prepare_channel, prepare_scratch
@@ -36,6 +38,7 @@ from .limits import (
     _resolve_user,
 )
 from .pythonenv import PythonEnv
+from .warm import DEFAULT_WARM_IMPORTS, WarmTemplate, _children, template_for
 
 
 # ------------------------------------------------------------------------ kernel manager
@@ -48,6 +51,7 @@ class _SandboxState:
     uid: int
     gid: int
     submission: Path | None
+    template: WarmTemplate | None = None
 
 
 _LIVE: dict[str, SandboxProvisioner] = {}
@@ -65,14 +69,6 @@ def _cleanup_at_exit() -> None:
 
 
 atexit.register(_cleanup_at_exit)
-
-
-def _children(pid: int) -> list[int]:
-    try:
-        with open(f"/proc/{pid}/task/{pid}/children") as f:
-            return [int(x) for x in f.read().split()]
-    except (OSError, ValueError):
-        return []
 
 
 def _parent_of(pid: int) -> int | None:
@@ -110,6 +106,21 @@ class SandboxProvisioner(LocalProvisioner):
         kwargs["cwd"] = str(state.base)
         kwargs["stdin"] = subprocess.DEVNULL
         # Never the grader's terminal: a process holding a tty can read what is typed there.
+        if state.template is not None:
+            # Forked from the warm template; the kernel writes its own kernel.log.
+            try:
+                self.process = state.template.spawn(state.base.name)
+            except SandboxError as error:
+                self.log.warning("warm kernel failed (%s); starting this one cold", error)
+                state.template = None
+        if state.template is not None:
+            assert self.process is not None
+            self.pid, self.pgid, self.cwd = self.process.pid, None, str(state.scratch)
+            self._init_pid = None
+            self._close_pidfd()
+            with _LIVE_LOCK:
+                _LIVE[str(state.base)] = self
+            return self.connection_info
         log = open(state.base / "kernel.log", "ab")  # noqa: SIM115 (the kernel's for its lifetime)
         kwargs["stdout"] = log
         kwargs["stderr"] = subprocess.STDOUT
@@ -265,6 +276,10 @@ class SandboxProvisioner(LocalProvisioner):
         with _LIVE_LOCK:
             _LIVE.pop(str(state.base), None)
         self._close_pidfd()
+        tail = self.log_tail(2000)
+        if any(sign in tail for sign in ("Traceback", "Error", "failed")):
+            # The folder goes now: keep what the kernel said about its end in the grader's log.
+            self.log.warning("the sandboxed kernel's own log ended with:\n%s", tail)
         shutil.rmtree(state.base, ignore_errors=True)
         self.parent._sandbox_state = None
         self._state = None
@@ -280,6 +295,44 @@ class SandboxProvisioner(LocalProvisioner):
                 return f.read().decode(errors="replace")
         except OSError:
             return ""
+
+
+class SandboxKernelClient(AsyncKernelClient):
+    """jupyter_client's client, with a start-up handshake that does not idle.
+
+    jupyter_client's ``wait_for_ready`` ends by draining iopub until it has been quiet for
+    0.2 s: a fifth of a second per kernel, which is most of a warm kernel's start. Here the
+    handshake is the same (a kernel_info reply, and a message on iopub to show it is
+    connected), and the drain stops as soon as nothing more is queued.
+    """
+
+    async def _async_wait_for_ready(self, timeout: float | None = None) -> None:
+        deadline = time.monotonic() + (timeout if timeout is not None else float("inf"))
+        while True:
+            self.kernel_info()
+            try:
+                reply = await self.shell_channel.get_msg(timeout=1)
+            except Empty:
+                reply = None
+            if reply is not None and reply["msg_type"] == "kernel_info_reply":
+                try:
+                    await self.iopub_channel.get_msg(timeout=0.2)
+                except Empty:
+                    pass  # iopub not connected yet: ask again
+                else:
+                    self._handle_kernel_info_reply(reply)
+                    break
+            if not await self._async_is_alive():
+                raise RuntimeError("Kernel died before replying to kernel_info")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"Kernel didn't respond in {timeout:g} seconds")
+        while True:
+            try:
+                await self.iopub_channel.get_msg(timeout=0.005)
+            except Empty:
+                break
+
+    wait_for_ready = _async_wait_for_ready
 
 
 class SandboxedKernelManager(AsyncKernelManager):
@@ -358,8 +411,25 @@ class SandboxedKernelManager(AsyncKernelManager):
         config=True
     )
     python_env = AnyTrait(help="PythonEnv to show in the sandbox (default: discovered).")
+    warm_start = Bool(
+        True,
+        help=(
+            "Fork each kernel from a warm template that has imported warm_imports (root graders; "
+            "each kernel still gets its own namespaces, folders and limits). Off: every kernel "
+            "starts a new interpreter."
+        ),
+    ).tag(config=True)
+    warm_imports = List(
+        Unicode(),
+        list(DEFAULT_WARM_IMPORTS),
+        help="Modules the warm template imports (libraries only: it never runs student code).",
+    ).tag(config=True)
 
     _sandbox_state: _SandboxState | None = None
+
+    @default("client_factory")
+    def _client_factory_default(self) -> type:
+        return SandboxKernelClient
 
     @default("limits")
     def _limits_default(self) -> SandboxLimits:
@@ -411,9 +481,45 @@ class SandboxedKernelManager(AsyncKernelManager):
             self.provisioner = SandboxProvisioner(kernel_id=self.kernel_id, kernel_spec=spec, parent=self)
         return await super()._async_pre_start_kernel(**kw)
 
+    def _template(self, mode: str, uid: int, gid: int) -> WarmTemplate | None:
+        """The warm template for this configuration (None: start the kernel cold)."""
+        if not self.warm_start or mode != "setpriv":
+            return None
+        limits: SandboxLimits = self.limits
+        key = (
+            limits,
+            uid,
+            gid,
+            str(self.python_env.executable),
+            tuple(self.read_only_paths),
+            tuple(self.hidden_paths),
+            tuple(tuple(p) for p in self.writable_paths),
+            tuple(sorted(self.extra_env.items())),
+            tuple(self.warm_imports),
+            self.sandbox_root,
+        )
+        return template_for(
+            key,
+            lambda: WarmTemplate(
+                limits=limits,
+                python_env=self.python_env,
+                uid=uid,
+                gid=gid,
+                read_only_paths=self.read_only_paths,
+                hidden_paths=self.hidden_paths,
+                writable_paths=self.writable_paths,
+                extra_env=self.extra_env,
+                imports=self.warm_imports,
+                root=self.sandbox_root,
+                startup_timeout=self.sandbox_startup_timeout,
+            ),
+        )
+
     def _make_sandbox(self, submission: str | os.PathLike | None) -> None:
         mode, uid, gid = _resolve_user(self.sandbox_uid, self.sandbox_gid)
-        base = Path(tempfile.mkdtemp(prefix="nbgrader-sandbox-", dir=self.sandbox_root))
+        template = self._template(mode, uid, gid)
+        root = str(template.spool) if template is not None else self.sandbox_root
+        base = Path(tempfile.mkdtemp(prefix="nbgrader-sandbox-", dir=root))
         try:
             os.chmod(base, 0o711)
             switch = (uid, gid) if mode == "setpriv" else (None, None)
@@ -432,6 +538,7 @@ class SandboxedKernelManager(AsyncKernelManager):
             uid=uid,
             gid=gid,
             submission=Path(submission) if submission else None,
+            template=template,
         )
 
     def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:

@@ -92,6 +92,17 @@ class SandboxLimits:
             raise ValueError(f"unknown sandbox limits: {', '.join(sorted(unknown))}")
         return cls(**dict(values))
 
+    def rlimits(self) -> dict[str, int]:
+        """The same limits as resource-module names, for kernels that set them themselves."""
+        return {
+            "RLIMIT_AS": self.memory,
+            "RLIMIT_CPU": self.cpu_seconds,
+            "RLIMIT_NPROC": self.processes,
+            "RLIMIT_NOFILE": self.open_files,
+            "RLIMIT_FSIZE": self.file_size,
+            "RLIMIT_CORE": 0,
+        }
+
     def prlimit_args(self) -> list[str]:
         """Arguments for prlimit(1): soft and hard limit alike, so they cannot be raised."""
         return [
@@ -161,7 +172,7 @@ def _missing_tool_message(name: str) -> str:
     return f"{name} is missing: install util-linux (it provides setpriv and prlimit)."
 
 
-def _namespace_args(mode: str) -> list[str]:
+def _namespace_args(mode: str, *, template: bool = False) -> list[str]:
     common = [
         "--unshare-pid",
         "--unshare-net",
@@ -178,6 +189,9 @@ def _namespace_args(mode: str) -> list[str]:
         # user (clearing every capability and the bounding set), only these are kept: setuid,
         # setgid and setpcap for setpriv, dac_read_search for bwrap's chdir into the scratch
         # folder (which belongs to the sandbox user, mode 0700).
+        # A warm template (root graders only) also keeps sys_admin: it builds each kernel's own
+        # namespaces and mounts before that kernel drops every capability (template_main.py).
+        extra = ["--cap-add", "CAP_SYS_ADMIN"] if template else []
         return common + [
             "--cap-drop",
             "ALL",
@@ -189,6 +203,7 @@ def _namespace_args(mode: str) -> list[str]:
             "CAP_SETPCAP",
             "--cap-add",
             "CAP_DAC_READ_SEARCH",
+            *extra,
         ]
     return ["--unshare-user", "--disable-userns"] + common
 
