@@ -226,7 +226,10 @@ def autograde(
     if run.resumed:
         lines.append(f"regraded from scratch after an interrupted run: {', '.join(run.resumed)}")
     if run.retried:
-        lines.append(f"handed to a new worker after one stopped: {', '.join(run.retried)}")
+        lines.append(
+            "graded again (a worker stopped, or the kernel failed to start before their code ran): "
+            + ", ".join(run.retried)
+        )
     for name, message in run.failed.items():
         lines.append(f"FAILED {name}: {message}")
     lines += [f"--- nbgrader's log for {name}:\n{log[-3000:]}" for name, log in run.logs.items()]

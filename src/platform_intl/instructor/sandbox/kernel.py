@@ -216,12 +216,13 @@ class SandboxProvisioner(LocalProvisioner):
         return [Path(f"{ip}-{info[k]}") for k in ("shell_port", "iopub_port", "stdin_port", "hb_port", "control_port")]
 
     async def _await_channels(self) -> None:
-        """Wait until the kernel has bound its five sockets, then take the folder back.
+        """Wait until the kernel has bound its five sockets (each checked to be a socket).
 
-        After that the sandbox user can no longer add, rename or replace entries in the
-        channel folder, so it cannot swap a socket for a symlink to some other unix socket
-        of the host that the grader would then connect to. (Under an unprivileged grader the
-        kernel has the grader's uid, so this step is not possible there.)
+        Once the kernel has started, :meth:`reclaim_channel` takes the folder back: the sandbox
+        user can then no longer add, rename or replace entries in it, so it cannot swap a
+        socket for a symlink to some other unix socket of the host that the grader would then
+        connect to. (Under an unprivileged grader the kernel has the grader's uid, so this step
+        is not possible there.)
         """
         state = self._state
         assert state is not None
@@ -253,9 +254,19 @@ class SandboxProvisioner(LocalProvisioner):
                 )
             await asyncio.sleep(delay)
             delay = min(delay * 1.5, 0.005)
-        if state.mode == "setpriv":
-            os.chown(state.channel, os.geteuid(), os.getegid())
-            os.chmod(state.channel, 0o755)
+
+    def reclaim_channel(self) -> None:
+        """Take the channel folder back from the sandbox user, once the kernel has started.
+
+        Called when the kernel has answered kernel_info (:class:`SandboxKernelClient`): it has
+        then finished writing its connection file, which it may replace in the folder just
+        after binding its sockets (taking the folder earlier made that fail, now and then).
+        """
+        state = self._state
+        if state is not None and state.mode == "setpriv":
+            with contextlib.suppress(FileNotFoundError):
+                os.chown(state.channel, os.geteuid(), os.getegid())
+                os.chmod(state.channel, 0o755)
 
     async def cleanup(self, restart: bool = False) -> None:
         await super().cleanup(restart=restart)
@@ -331,6 +342,9 @@ class SandboxKernelClient(AsyncKernelClient):
                 await self.iopub_channel.get_msg(timeout=0.005)
             except Empty:
                 break
+        provisioner = getattr(self.parent, "provisioner", None)
+        if isinstance(provisioner, SandboxProvisioner):
+            provisioner.reclaim_channel()
 
     wait_for_ready = _async_wait_for_ready
 
