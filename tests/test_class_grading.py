@@ -31,6 +31,11 @@ def make_class(root: Path, assignment: str, size: int) -> tuple[harness.CourseSa
     released = {p.name: harness.load_notebook(p) for p in box.notebook_paths(assignment, "release")}
     sources = {p.name: harness.load_notebook(p) for p in box.notebook_paths(assignment)}
     solution = {n: harness.solution_answers(nb) for n, nb in sources.items()}
+    for name, nb in released.items():  # and a written answer, for the Formgrader to grade
+        for cell in nb.cells:
+            meta = cell.metadata.get("nbgrader", {})
+            if cell.cell_type == "markdown" and meta.get("solution") and meta.get("grade"):
+                solution[name][meta["grade_id"]] = "The figures count different things, so they do not compare."
     kinds = {
         "solution": {n: harness.with_answers(released[n], solution[n]) for n in released},
         "blank": released,
@@ -89,7 +94,10 @@ def test_parallel_grading_gives_exactly_what_grading_one_by_one_gives(tmp_path):
 
     assert steps.autograde(course, assignment, jobs=1) == 0
     assert course.last_run.jobs == 1
-    steps.feedback(course, assignment)
+    # The written answers are not graded yet: feedback would show them as 0, so it is refused.
+    with pytest.raises(SystemExit, match="not graded yet"):
+        steps.feedback(course, assignment)
+    steps.feedback(course, assignment, allow_ungraded=True)
     one = (
         gradebook_rows(box.root, assignment),
         graded_cells(box.root, assignment),
@@ -98,7 +106,7 @@ def test_parallel_grading_gives_exactly_what_grading_one_by_one_gives(tmp_path):
 
     assert steps.autograde(course, assignment, jobs=2, force=True) == 0
     assert course.last_run.jobs == 2 and len(course.last_run.graded) == 6
-    steps.feedback(course, assignment)
+    steps.feedback(course, assignment, allow_ungraded=True)
     two = (
         gradebook_rows(box.root, assignment),
         graded_cells(box.root, assignment),
@@ -197,7 +205,8 @@ def test_a_class_of_100_survives_a_killed_worker_and_a_killed_run(tmp_path):
     assert len(scores) == 100
     expected = {}
     for (student, _notebook), score in scores.items():
-        assert len(score.grades) == len(score.max_points) and None not in score.grades.values()
+        assert len(score.grades) == len(score.max_points)
+        assert all(v is not None for g, v in score.grades.items() if g not in score.needs_manual_grade)
         expected.setdefault(who[student], set()).add(score.autograded(score.max_points))
     assert all(len(values) == 1 for values in expected.values()), expected
     assert expected["blank"] == {0} and min(expected["solution"]) > min(expected["half"]) > 0
@@ -235,3 +244,23 @@ def test_jobs_must_be_positive(capsys):
 
     with pytest.raises(SystemExit, match="--jobs must be 1 or more"):
         main(["--course-dir", str(ASSIGNMENTS), "autograde", "ps0_orientation", "--jobs", "0"])
+
+
+def test_the_journal_counts_every_unfinished_grading_as_interrupted(tmp_path):
+    journal = Journal(tmp_path, "ps1")
+    journal.write("ada", "started")
+    journal.write("ada", "done")
+    journal.write("bo", "started")  # the run stopped here
+    journal.write("cy", "started")
+    journal.write("cy", "interrupted", reason="the grading worker ended with exit code -9")  # then stopped
+    journal.write("di", "started")
+    journal.write("di", "failed", message="nbgrader could not grade this submission")
+    with open(journal.path, "a", encoding="utf-8") as f:
+        f.write('{"student": "ed", "event": "do')  # a line cut by a crash
+    assert journal.interrupted() == ["bo", "cy"]
+    assert {s: e["event"] for s, e in journal.last_events().items()} == {
+        "ada": "done",
+        "bo": "started",
+        "cy": "interrupted",
+        "di": "failed",
+    }

@@ -289,9 +289,11 @@ def test_warm_kernels_carry_nothing_from_one_student_to_the_next(fake_course):
         "import subprocess\nsubprocess.Popen(['/bin/sh', '-c', "
         f"'exec -a {LEAK_MARK} /bin/sleep 300'], start_new_session=True)\nprint('started')",
     )
+    warm = Config({"SandboxedKernelManager": {"warm_wait": 60.0}})  # wait for the template, do not start cold
     client = nbclient.NotebookClient(
         first,
         kernel_manager_class=sandbox.SandboxedKernelManager,
+        config=warm,
         resources={"metadata": {"path": str(fake_course["submission"])}},
         timeout=120,
         on_cell_executed=note_template,
@@ -309,6 +311,7 @@ def test_warm_kernels_carry_nothing_from_one_student_to_the_next(fake_course):
     client = nbclient.NotebookClient(
         second,
         kernel_manager_class=sandbox.SandboxedKernelManager,
+        config=warm,
         resources={"metadata": {"path": str(fake_course["submission"])}},
         timeout=120,
         on_cell_executed=note_template,
@@ -323,3 +326,25 @@ def test_warm_kernels_carry_nothing_from_one_student_to_the_next(fake_course):
     assert first_random != second_random  # the template's random state is not shared
     assert first_pid == second_pid == "2"  # each kernel is PID 2 of a namespace of its own
     assert stream_text(second.cells[1]).strip() == "[]"
+
+
+def test_a_run_does_not_wait_for_the_warm_template(fake_course):
+    """The first kernel of a configuration starts cold while the template starts beside it."""
+    config = {"extra_env": {"A_CONFIGURATION_OF_ITS_OWN": "1"}}
+    started = []
+
+    def note(cell, cell_index, **_):
+        started.append(client.km._sandbox_state.template)
+
+    for wait in (0.0, 60.0):  # the second kernel may wait for the template (not part of its key)
+        client = nbclient.NotebookClient(
+            notebook("print(6 * 7)"),
+            kernel_manager_class=sandbox.SandboxedKernelManager,
+            config=Config({"SandboxedKernelManager": {**config, "warm_wait": wait}}),
+            resources={"metadata": {"path": str(fake_course["submission"])}},
+            timeout=120,
+            on_cell_executed=note,
+        )
+        client.execute()
+    assert started[0] is None  # cold: the template was not ready yet
+    assert started[1] is not None  # the next kernel of the run is forked from it

@@ -321,7 +321,7 @@ def test_probe_every_attempt_fails(fake_course, monkeypatch, warm):
             seen["template"] = client.km._sandbox_state.template
 
     # As nbgrader does it: nbclient makes the kernel manager from the class and the config.
-    config = Config({"SandboxedKernelManager": {"limits": PROBE_LIMITS, "warm_start": warm}})
+    config = Config({"SandboxedKernelManager": {"limits": PROBE_LIMITS, "warm_start": warm, "warm_wait": 60.0}})
     client = nbclient.NotebookClient(
         nb,
         kernel_manager_class=ProbeKernelManager,

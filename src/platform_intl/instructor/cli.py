@@ -56,6 +56,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     p = sub.add_parser("feedback", help="generate feedback and release it to the exchange")
     p.add_argument("assignment")
+    p.add_argument(
+        "--allow-ungraded",
+        action="store_true",
+        help="release even where written answers are not graded yet (they show 0 until graded)",
+    )
     p = sub.add_parser("export", help="grades.csv (nbgrader's format) and lms-grades.csv (one row per student)")
     p.add_argument("--to", type=Path)
     p.add_argument("--lms", type=Path)
@@ -123,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
             print(course.log[-1][-6000:], file=sys.stderr)
         return code
     elif args.command == "feedback":
-        steps.feedback(course, args.assignment)
+        steps.feedback(course, args.assignment, allow_ungraded=args.allow_ungraded)
         print(f"feedback for {args.assignment} generated in {course.root / 'feedback'} and released")
     elif args.command == "export":
         to, lms = steps.export(course, args.to, args.lms)

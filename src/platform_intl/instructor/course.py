@@ -253,8 +253,28 @@ def refuse_if_interrupted(course: Course, assignment: str, action: str) -> None:
         )
 
 
-def feedback(course: Course, assignment: str) -> None:
+def ungraded_written_answers(course: Course, assignment: str) -> list[str]:
+    """Students of ``assignment`` with a part still waiting for manual grading."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    try:
+        with Gradebook(course.db_url) as gb:
+            return sorted(s.student.id for s in gb.assignment_submissions(assignment) if s.needs_manual_grade)
+    except MissingEntry:
+        return []
+
+
+def feedback(course: Course, assignment: str, *, allow_ungraded: bool = False) -> None:
+    """Generate and release feedback; refused while written answers wait for grading (unless allowed)."""
     refuse_if_interrupted(course, assignment, "feedback")
+    waiting = [] if allow_ungraded else ungraded_written_answers(course, assignment)
+    if waiting:
+        shown = ", ".join(waiting[:10]) + (f" and {len(waiting) - 10} more" if len(waiting) > 10 else "")
+        raise SystemExit(
+            f"feedback refused: written answers of {len(waiting)} student(s) for {assignment} are not graded "
+            f"yet ({shown}); their feedback would show 0 for them. Grade them in the Formgrader first, or "
+            f"run `course-admin feedback {assignment} --allow-ungraded` to release it anyway."
+        )
     course.nbgrader("generate_feedback", assignment, "--force")
     course.nbgrader("release_feedback", assignment)
 

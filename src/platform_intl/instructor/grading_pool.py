@@ -38,6 +38,8 @@ SANDBOX_UID_BASE = 1_900_000_000
 #: A worker that has not answered for this long on one student is stopped and replaced.
 SUBMISSION_TIMEOUT_SECONDS = 3600
 MAX_ATTEMPTS = 2
+#: Last journal events of a student whose grading did not finish (their entry may be half-written).
+UNFINISHED = ("started", "interrupted")
 
 
 def default_jobs() -> int:
@@ -81,7 +83,7 @@ class Journal:
 
     def interrupted(self) -> list[str]:
         """Students whose grading started and never finished."""
-        return sorted(s for s, e in self.last_events().items() if e.get("event") == "started")
+        return sorted(s for s, e in self.last_events().items() if e.get("event") in UNFINISHED)
 
 
 def interrupted_students(course_root: Path, assignment: str) -> list[str]:
@@ -161,7 +163,7 @@ def grade_class(
             # error of the run): the summary names it with a note.
             run.empty.append(student)
             continue
-        interrupted = last.get(student, {}).get("event") == "started"
+        interrupted = last.get(student, {}).get("event") in UNFINISHED
         if interrupted:
             run.resumed.append(student)
         todo.append((student, force or interrupted))

@@ -16,7 +16,7 @@ def summarize(course: Course, assignments: list[str] | None = None) -> dict:
     """Per student and assignment: scores, penalty, manual grading left, grader notes."""
     from nbgrader.api import Gradebook, MissingEntry
 
-    from .grading_pool import Journal
+    from .grading_pool import UNFINISHED, Journal
 
     assignments = assignments or course.assignments()
     out: dict = {"assignments": {}, "students": {}}
@@ -48,7 +48,7 @@ def summarize(course: Course, assignments: list[str] | None = None) -> dict:
                 if folder.is_dir():
                     entry["files"] = sorted(p.name for p in folder.iterdir() if p.name != "timestamp.txt")
                 last = journals.get(name, {}).get(student.id, {})
-                if last.get("event") == "started":
+                if last.get("event") in UNFINISHED:
                     entry["interrupted"] = True
                     entry["notes"].append({"kind": "interrupted", "message": NOTE_KINDS["interrupted"]})
                     row["assignments"][name] = entry
@@ -82,6 +82,16 @@ def summarize(course: Course, assignments: list[str] | None = None) -> dict:
                     for note in grader_notes(nbformat.read(str(nb), as_version=4)):
                         entry["notes"].append(dict(note, notebook=nb.stem))
                 row["assignments"][name] = entry
+        # Interrupted before nbgrader had even entered the student in the gradebook.
+        for name, events in journals.items():
+            for sid, last in events.items():
+                if last.get("event") in UNFINISHED and name not in out["students"].get(sid, {}).get("assignments", {}):
+                    row = out["students"].setdefault(sid, {"first_name": None, "last_name": None, "assignments": {}})
+                    row["assignments"][name] = {
+                        "graded": False,
+                        "interrupted": True,
+                        "notes": [{"kind": "interrupted", "message": NOTE_KINDS["interrupted"]}],
+                    }
     return out
 
 

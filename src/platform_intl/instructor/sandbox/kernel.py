@@ -433,6 +433,13 @@ class SandboxedKernelManager(AsyncKernelManager):
             "starts a new interpreter."
         ),
     ).tag(config=True)
+    warm_wait = Float(
+        0.0,
+        help=(
+            "Seconds a kernel start waits for a warm template that is still starting (the first "
+            "one of a run, about 2 s). 0: that kernel starts cold and the template serves the next ones."
+        ),
+    ).tag(config=True)
     warm_imports = List(
         Unicode(),
         list(DEFAULT_WARM_IMPORTS),
@@ -514,7 +521,8 @@ class SandboxedKernelManager(AsyncKernelManager):
         )
         return template_for(
             key,
-            lambda: WarmTemplate(
+            wait=self.warm_wait,
+            make=lambda: WarmTemplate(
                 limits=limits,
                 python_env=self.python_env,
                 uid=uid,

@@ -151,6 +151,7 @@ class WarmTemplate:
         self.base = Path(tempfile.mkdtemp(prefix="nbgrader-template-", dir=root))
         self.spool = self.base / "spool"
         self._lock = threading.Lock()
+        self._closed = threading.Event()
         self._proc: subprocess.Popen | None = None
         try:
             os.chmod(self.base, 0o711)
@@ -261,7 +262,14 @@ class WarmTemplate:
                 os.close(pidfd)
         raise SandboxError("the forked kernel ended before it could be watched")
 
+    def wait_closed(self) -> None:
+        """Block until :meth:`close` (or the end of the template's process)."""
+        while not self._closed.wait(1.0):
+            if not self.alive():
+                return
+
     def close(self) -> None:
+        self._closed.set()
         proc, self._proc = self._proc, None
         if proc is not None:
             with contextlib.suppress(OSError, ValueError):
@@ -279,31 +287,60 @@ class WarmTemplate:
 
 # ------------------------------------------------------------------- one per configuration
 _TEMPLATES: dict[tuple, WarmTemplate] = {}
+_STARTING: dict[tuple, threading.Event] = {}
 _FAILED: dict[tuple, str] = {}
-_REGISTRY_LOCK = threading.Lock()
+_REGISTRY_LOCK = threading.Condition()
 
 
-def template_for(key: tuple, make) -> WarmTemplate | None:
-    """The running template for this configuration, started on first use; None if it cannot start."""
+def template_for(key: tuple, make, *, wait: float = 0.0) -> WarmTemplate | None:
+    """The running template for this configuration, or None: start this kernel cold.
+
+    The first call starts the template in the background (about 2 s of imports) and returns
+    None unless the template is ready within ``wait`` seconds, so a run that grades a single
+    submission does not wait for a template it would use once. A template that cannot start
+    is not tried again (a warning says why); kernels then start cold.
+    """
+    deadline = time.monotonic() + wait
     with _REGISTRY_LOCK:
-        if key in _FAILED:
-            return None
-        template = _TEMPLATES.get(key)
-        if template is not None and template.alive():
-            return template
-        try:
-            template = make()
-        except (SandboxError, OSError) as error:
+        while True:
+            if key in _FAILED:
+                return None
+            template = _TEMPLATES.get(key)
+            if template is not None and template.alive():
+                return template
+            if key not in _STARTING:
+                _STARTING[key] = threading.Event()
+                # The thread lives as long as the template: bwrap's --die-with-parent ends the
+                # sandbox when the thread that started it ends.
+                threading.Thread(target=_keep, args=(key, make), name="warm-template", daemon=True).start()
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return None
+            _REGISTRY_LOCK.wait(remaining)
+
+
+def _keep(key: tuple, make) -> None:
+    try:
+        template = make()
+    except (SandboxError, OSError) as error:
+        log.warning("warm kernels are off, kernels start cold: %s", error)
+        with _REGISTRY_LOCK:
             _FAILED[key] = str(error)
-            log.warning("warm kernels are off, kernels start cold: %s", error)
-            return None
+            _STARTING.pop(key, None)
+            _REGISTRY_LOCK.notify_all()
+        return
+    with _REGISTRY_LOCK:
         _TEMPLATES[key] = template
-        return template
+        done = _STARTING.pop(key)
+        _REGISTRY_LOCK.notify_all()
+    template.wait_closed()
+    done.set()
 
 
 def close_templates() -> None:
     with _REGISTRY_LOCK:
-        for template in _TEMPLATES.values():
-            template.close()
+        templates = list(_TEMPLATES.values())
         _TEMPLATES.clear()
         _FAILED.clear()
+    for template in templates:
+        template.close()
