@@ -8,6 +8,7 @@ alt text and a caption naming its source. Adding a notebook to course/ adds it h
 from __future__ import annotations
 
 import html
+import itertools
 import re
 from functools import cache
 
@@ -96,3 +97,37 @@ def test_lecture_follows_the_template(path):
 
 def test_there_are_lectures():
     assert [p.name for p in lectures][:1] == ["00_orientation.ipynb"]
+
+
+#: A wrapped line that begins with a number and a full stop ("2015. What ..."): Markdown
+#: renderers (JupyterLab's among them) read it as the start of a new numbered list.
+_WRAPPED_NUMBER = re.compile(r"^\s*\d{3,}[.)](\s|$)")
+
+
+def accidental_list_items(markdown: str) -> list[str]:
+    lines = markdown.split("\n")
+    pairs = itertools.pairwise(lines)
+    return [line for before, line in pairs if before.strip() and _WRAPPED_NUMBER.match(line)]
+
+
+def test_accidental_list_items_are_found():
+    assert accidental_list_items("4. Reach outside China in\n   2015. What does it buy?") == [
+        "   2015. What does it buy?"
+    ]
+    assert accidental_list_items("1. First\n2. Second\n\n2015. A year on its own line") == []
+
+
+@pytest.mark.parametrize(
+    "path",
+    lectures + sorted((COURSE.parent / "assignments" / "source").glob("*/*.ipynb")),
+    ids=lambda p: p.name,
+)
+def test_no_wrapped_line_turns_into_a_list_item(path):
+    nb = nbformat.read(path, as_version=4)
+    found = [
+        (index, line)
+        for index, cell in enumerate(nb.cells)
+        if cell.cell_type == "markdown"
+        for line in accidental_list_items(cell.source)
+    ]
+    assert found == [], f"re-wrap these lines so they do not start with a number and a full stop: {found}"
