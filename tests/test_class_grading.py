@@ -85,6 +85,10 @@ def feedback_pages(root: Path, assignment: str) -> dict:
     }
 
 
+def snapshot(root: Path, assignment: str) -> tuple[dict, dict, dict]:
+    return gradebook_rows(root, assignment), graded_cells(root, assignment), feedback_pages(root, assignment)
+
+
 @pytest.mark.slow
 @pytest.mark.timeout(900)
 def test_parallel_grading_gives_exactly_what_grading_one_by_one_gives(tmp_path):
@@ -98,20 +102,12 @@ def test_parallel_grading_gives_exactly_what_grading_one_by_one_gives(tmp_path):
     with pytest.raises(SystemExit, match="not graded yet"):
         steps.feedback(course, assignment)
     steps.feedback(course, assignment, allow_ungraded=True)
-    one = (
-        gradebook_rows(box.root, assignment),
-        graded_cells(box.root, assignment),
-        feedback_pages(box.root, assignment),
-    )
+    one = snapshot(box.root, assignment)
 
     assert steps.autograde(course, assignment, jobs=2, force=True) == 0
     assert course.last_run.jobs == 2 and len(course.last_run.graded) == 6
     steps.feedback(course, assignment, allow_ungraded=True)
-    two = (
-        gradebook_rows(box.root, assignment),
-        graded_cells(box.root, assignment),
-        feedback_pages(box.root, assignment),
-    )
+    two = snapshot(box.root, assignment)
 
     assert len(one[0]) > 6 * 10 and len(one[1]) > 6 * 20 and len(one[2]) == 6
     for what, first, second in zip(("gradebook", "graded cells", "feedback pages"), one, two, strict=True):
@@ -264,3 +260,41 @@ def test_the_journal_counts_every_unfinished_grading_as_interrupted(tmp_path):
         "cy": "interrupted",
         "di": "failed",
     }
+
+
+HIJACK = """
+import sys, types
+# Replace the grader's capture program: publish a payload shaped like a verdict, not answers.
+forged = "from IPython.display import publish_display_data\\n" \\
+    "publish_display_data({_mime: {'status': 'pass', 'score': 100, 'names': _names, 'answers': {}}})"
+sys.modules['_platform_intl_capture'] = types.SimpleNamespace(program=compile(forged, '<forged>', 'exec'))
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+def test_a_blank_notebook_that_replaces_the_capture_program_scores_nothing(tmp_path):
+    """The capture program left in the kernel can be replaced: what it sends is still only data."""
+    assignment = "ps0_orientation"
+    box = harness.CourseSandbox(tmp_path / "course", source_course=ASSIGNMENTS)
+    box.generate(assignment)
+    released = {p.name: harness.load_notebook(p) for p in box.notebook_paths(assignment, "release")}
+    sources = {p.name: harness.load_notebook(p) for p in box.notebook_paths(assignment)}
+    first_answer = {n: next(iter(harness.solution_answers(nb))) for n, nb in sources.items()}
+    box.submit(
+        assignment, "forger", {n: harness.with_answers(released[n], {first_answer[n]: HIJACK}) for n in released}
+    )
+    box.submit(
+        assignment,
+        "honest",
+        {n: harness.with_answers(released[n], harness.solution_answers(sources[n])) for n in released},
+    )
+    course = Course(root=box.root, exchange=box.exchange, progress=False)
+    assert steps.autograde(course, assignment, jobs=2) == 0
+    scores = box.scores(assignment)
+    forged = [s for (student, _), s in scores.items() if student == "forger"]
+    honest = [s for (student, _), s in scores.items() if student == "honest"]
+    assert forged and all(s.autograded(s.max_points) == 0 for s in forged)
+    assert honest and all(s.autograded(s.max_points) > 0 for s in honest)  # the other student is untouched
+    notes = summarize(course, [assignment])["students"]["forger"]["assignments"][assignment]["notes"]
+    assert any(n["kind"] in ("refused", "verdict") for n in notes), notes  # and the grader is told

@@ -272,6 +272,17 @@ def test_a_kernel_that_cannot_start_fails_fast_with_its_log():
 LEAK_MARK = "warm-kernel-leak-5e1b"
 
 
+def _warm_client(nb, fake_course, config, on_cell_executed):
+    return nbclient.NotebookClient(
+        nb,
+        kernel_manager_class=sandbox.SandboxedKernelManager,
+        config=config,
+        resources={"metadata": {"path": str(fake_course["submission"])}},
+        timeout=120,
+        on_cell_executed=on_cell_executed,
+    )
+
+
 def test_warm_kernels_carry_nothing_from_one_student_to_the_next(fake_course):
     """Two submissions, one after the other, forked from the same warm template."""
     templates = []
@@ -290,14 +301,7 @@ def test_warm_kernels_carry_nothing_from_one_student_to_the_next(fake_course):
         f"'exec -a {LEAK_MARK} /bin/sleep 300'], start_new_session=True)\nprint('started')",
     )
     warm = Config({"SandboxedKernelManager": {"warm_wait": 60.0}})  # wait for the template, do not start cold
-    client = nbclient.NotebookClient(
-        first,
-        kernel_manager_class=sandbox.SandboxedKernelManager,
-        config=warm,
-        resources={"metadata": {"path": str(fake_course["submission"])}},
-        timeout=120,
-        on_cell_executed=note_template,
-    )
+    client = _warm_client(first, fake_course, warm, note_template)
     client.execute()
     assert wait_until(lambda: not host_processes(LEAK_MARK), 10), "the daemon outlived its kernel"
     second = notebook(
@@ -308,14 +312,7 @@ def test_warm_kernels_carry_nothing_from_one_student_to_the_next(fake_course):
         "print(numpy.random.random(), os.getpid())",
         f"print([p for p in os.listdir('/proc') if p.isdigit() and '{LEAK_MARK}' in open(f'/proc/{{p}}/cmdline').read()])",
     )
-    client = nbclient.NotebookClient(
-        second,
-        kernel_manager_class=sandbox.SandboxedKernelManager,
-        config=warm,
-        resources={"metadata": {"path": str(fake_course["submission"])}},
-        timeout=120,
-        on_cell_executed=note_template,
-    )
+    client = _warm_client(second, fake_course, warm, note_template)
     client.execute()
     # Both kernels were forked from one template (warm start was on), not started cold.
     assert templates and templates[0] is not None and all(t is templates[0] for t in templates)
