@@ -55,7 +55,12 @@ MIN_PYTHON = (3, 11)
 # The one environment builder, shared with the package and the tests. It is standard
 # library only, so it runs here before anything is installed.
 sys.path.insert(0, str(ROOT / "src"))
-from platform_intl.environment import STATE_VARIABLES, course_environment, make_state_dirs  # noqa: E402
+from platform_intl.environment import (  # noqa: E402
+    STATE_VARIABLES,
+    course_environment,
+    make_state_dirs,
+    write_server_config,
+)
 
 sys.path.pop(0)
 
@@ -89,7 +94,10 @@ def course_env() -> dict[str, str]:
 
 
 def write_lab_settings() -> None:
-    """Switch off JupyterLab's "get notified about Jupyter news?" prompt for this course."""
+    """Switch off JupyterLab's "get notified about Jupyter news?" prompt for this course, and
+    let every Jupyter server of the environment serve the CJK font (custom.css, see
+    platform_intl/lab_fonts)."""
+    write_server_config(VENV)
     env = course_env()
     make_state_dirs(env)
     labconfig = Path(env["JUPYTER_CONFIG_DIR"]) / "labconfig"

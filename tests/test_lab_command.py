@@ -1,4 +1,5 @@
-"""The README's lab command serves the course with nbgrader working, and set-up is idempotent.
+"""The README's lab command serves the course with nbgrader working and the CJK font for the
+browser (platform_intl/lab_fonts), and set-up is idempotent.
 
 The server runs on a copy of the course in a temporary folder (sharing this checkout's
 .venv), so the test never touches an instructor's real gradebook.
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import shutil
 import socket
@@ -15,9 +17,14 @@ import subprocess
 import sys
 import time
 import urllib.request
+from pathlib import Path
 
 import pytest
 from conftest import ROOT
+
+from platform_intl import plots
+from platform_intl.environment import SERVER_CONFIG, SERVER_CONFIG_FILE, write_server_config
+from platform_intl.lab_fonts import FONT_FAMILY, font_file, static_folder
 
 COPIED = [
     "tasks.py",
@@ -78,6 +85,46 @@ def test_second_setup_installs_nothing(course_copy):
     )
     assert run.returncode == 0, run.stderr
     assert "installing" not in run.stdout + run.stderr
+    # Set-up leaves the environment's Jupyter servers configured to serve the CJK font.
+    written = json.loads((ROOT / ".venv" / SERVER_CONFIG_FILE).read_text(encoding="utf-8"))
+    assert written["LabApp"]["custom_css"] is True
+    assert written["ServerApp"]["jpserver_extensions"]["platform_intl.lab_fonts"] is True
+
+
+def test_server_config_is_merged_and_written_once(tmp_path):
+    target = tmp_path / SERVER_CONFIG_FILE
+    target.parent.mkdir(parents=True)
+    target.write_text(json.dumps({"ServerApp": {"jpserver_extensions": {"other": True}, "ip": "0.0.0.0"}}))
+    assert write_server_config(tmp_path) == target
+    written = json.loads(target.read_text())
+    assert written["ServerApp"] == {
+        "jpserver_extensions": {"other": True, "platform_intl.lab_fonts": True},
+        "ip": "0.0.0.0",
+    }
+    assert written["LabApp"] == SERVER_CONFIG["LabApp"]
+    before = target.stat().st_mtime_ns
+    time.sleep(0.01)
+    write_server_config(tmp_path)
+    assert target.stat().st_mtime_ns == before, "an unchanged configuration was rewritten"
+    (tmp_path / "fresh").mkdir()
+    assert json.loads(write_server_config(tmp_path / "fresh").read_text()) == SERVER_CONFIG
+
+
+def theme_stacks() -> dict[str, str]:
+    """The font stacks of the installed JupyterLab's light theme."""
+    css = Path(sys.prefix) / "share" / "jupyter" / "lab" / "themes" / "@jupyterlab" / "theme-light-extension"
+    text = (css / "index.css").read_text(encoding="utf-8")
+    names = ("--jp-ui-font-family", "--jp-content-font-family", "--jp-code-font-family-default")
+    return {name: re.search(re.escape(name) + r":([^;}]*)", text).group(1).strip() for name in names}
+
+
+def test_custom_css_appends_the_cjk_font_to_jupyterlabs_own_stacks():
+    css = (static_folder() / "custom.css").read_text(encoding="utf-8")
+    ours = {name: " ".join(value.split()) for name, value in re.findall(r"(--jp-[a-z-]+):([^;]*);", css)}
+    for name, stack in theme_stacks().items():
+        assert ours.get(name) == f'{stack}, "{FONT_FAMILY}"', f"{name}: JupyterLab's stack changed? {stack}"
+    assert font_file().is_file() and font_file().name in css
+    assert font_file() == Path(plots.cjk_font_path()), "the browser's CJK font is not the figures' one"
 
 
 @pytest.mark.slow
@@ -116,6 +163,15 @@ def test_lab_command_serves_course_with_formgrader(course_copy):
         status, page = get(f"{base}/lab?token={token}")
         assert status == 200
         assert "@jupyterlab/apputils-extension:announcements" in page, "the Jupyter news prompt is not disabled"
+        # The CJK font (platform_intl/lab_fonts): custom.css linked, served, and the font it names.
+        assert 'href="/custom/custom.css"' in page, "JupyterLab's page does not link custom.css"
+        status, css = get(f"{base}/custom/custom.css?token={token}")
+        assert status == 200 and f'font-family: "{FONT_FAMILY}"' in css and "unicode-range" in css
+        font_url = re.search(r'url\("\.\./([^"]+)"\)', css)
+        assert font_url, css
+        with urllib.request.urlopen(f"{base}/{font_url.group(1)}?token={token}", timeout=30) as response:
+            assert response.status == 200
+            assert response.read(4) == b"OTTO", "the font URL does not serve an OpenType font"
         status, body = get(f"{base}/formgrader/api/assignments?token={token}")
         listed = {a["name"] for a in json.loads(body)}
         expected = {p.name for p in (course_copy / "assignments" / "source").iterdir() if p.is_dir()}

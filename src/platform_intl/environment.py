@@ -9,6 +9,7 @@ PATH because nbgrader creates a gradebook by running ``alembic`` in a subprocess
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -86,3 +87,46 @@ def make_state_dirs(env: Mapping[str, str]) -> None:
     for key in STATE_FOLDERS:
         if env.get(key):
             Path(env[key]).mkdir(parents=True, exist_ok=True)
+
+
+#: The Jupyter server configuration the course environment carries for every server that
+#: runs from it (``tasks.py lab``, the class server's users and Formgraders): JupyterLab
+#: links custom.css into its page, and :mod:`platform_intl.lab_fonts` serves it, with the
+#: CJK font it names.
+SERVER_CONFIG = {
+    "ServerApp": {"jpserver_extensions": {"platform_intl.lab_fonts": True}},
+    "LabApp": {"custom_css": True},
+}
+#: Below the environment's prefix: the environment-wide Jupyter configuration, read by
+#: every Jupyter server started from that environment, whatever its JUPYTER_CONFIG_DIR.
+#: (JupyterLab reads ``LabApp`` settings from the file itself, not from the
+#: ``jupyter_server_config.d/`` folder where packages enable their extensions.)
+SERVER_CONFIG_FILE = Path("etc", "jupyter", "jupyter_server_config.json")
+
+
+def write_server_config(prefix: Path) -> Path:
+    """Merge :data:`SERVER_CONFIG` into the environment's Jupyter server configuration at ``prefix``.
+
+    Settings already in the file stay; it is rewritten only when something changes.
+    Returns the file's path.
+    """
+    target = Path(prefix) / SERVER_CONFIG_FILE
+    try:
+        current = json.loads(target.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        current = {}
+    merged = _merged(current if isinstance(current, dict) else {}, SERVER_CONFIG)
+    if merged != current or not target.is_file():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(json.dumps(merged, indent=2) + "\n", encoding="utf-8")
+    return target
+
+
+def _merged(base: dict, update: Mapping) -> dict:
+    result = dict(base)
+    for key, value in update.items():
+        if isinstance(value, Mapping) and isinstance(result.get(key), dict):
+            result[key] = _merged(result[key], value)
+        else:
+            result[key] = value if not isinstance(value, Mapping) else _merged({}, value)
+    return result
