@@ -253,6 +253,10 @@ def load(name: str) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------- citing
+#: Citations with more sources than this render as a folded list in a notebook.
+LISTED_INLINE = 3
+
+
 class Citation(str):
     """A citation: prints as plain text, renders as Markdown links in a notebook."""
 
@@ -307,7 +311,16 @@ class Citation(str):
         return self._render(self.items, self.prefix, self.suffix, markdown=True)
 
     def _repr_markdown_(self) -> str:
-        return self.markdown
+        if len(self.items) <= LISTED_INLINE:
+            return self.markdown
+        # A long list reads as a list, folded so that it does not push the lesson away.
+        lines = "\n".join(f"- [{t}]({u})" if u else f"- {t}" for t, u in self.items)
+        tail = f"\n\n{self.suffix}" if self.suffix else ""
+        lead = f"{self.prefix} " if self.prefix else ""
+        return (
+            f"<details><summary>{lead}Sources ({len(self.items)}): click to list them</summary>\n\n"
+            f"{lines}{tail}\n\n</details>"
+        )
 
 
 def _pairs(frame: pd.DataFrame, title_col: str, url_col: str) -> list[tuple[str, str]]:

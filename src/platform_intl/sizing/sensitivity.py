@@ -8,6 +8,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from platform_intl.localization.formatting import format_percent
+
 from .markets import (
     CHINESE_LANGUAGES,
     COMBINE_RULES,
@@ -50,8 +52,9 @@ class Uncertainty:
         if isinstance(self.low, str):
             return f"{self.low} to {self.high}"
         if self.relative:
-            return f"x{self.low:g} to x{self.high:g}"
-        return f"{self.low:g} to {self.high:g}"
+            # Two decimals say what a factor does; 0.963497 only looks precise.
+            return f"×{self.low:.3g} to ×{self.high:.3g}"
+        return f"{format_percent(self.low)} to {format_percent(self.high)}"
 
 
 DEFAULT_UNCERTAINTIES = (

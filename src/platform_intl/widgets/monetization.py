@@ -69,12 +69,11 @@ def largest_network_figure(users: pd.DataFrame | None = None, *, locale: str = "
     return fig, alt, frame
 
 
-def revenue_per_user_table(
-    revenue: pd.DataFrame | None = None, users: pd.DataFrame | None = None, *, locale: str = "en_US"
-) -> pd.DataFrame:
-    """Quarterly revenue per monthly active user wherever the data has both figures."""
-    from babel.numbers import format_compact_currency
+def revenue_per_user_table(revenue: pd.DataFrame | None = None, users: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Quarterly revenue per monthly active user (USD) wherever the data has both figures.
 
+    Numbers stay numbers; show them with ``tables.show(..., money=[...], people=["MAU"])``.
+    """
     from platform_intl import data, sizing
 
     revenue = data.load("revenue") if revenue is None else revenue
@@ -89,15 +88,13 @@ def revenue_per_user_table(
         ]
         if mau.empty:
             continue
-        per_user = sizing.revenue_per_user(float(r.value), float(mau["value"].iloc[0]))
         rows.append(
             {
                 "platform": base.display_name(str(r.company)),
                 "quarter": r.period,
-                "revenue": format_compact_currency(float(r.value), "USD", locale=locale, fraction_digits=1),
-                "MAU": compact(float(mau["value"].iloc[0]), locale),
-                "revenue per MAU": localization.format_currency(per_user, "USD", locale),
-                "revenue per MAU (USD)": round(per_user, 2),
+                "revenue": float(r.value),
+                "MAU": float(mau["value"].iloc[0]),
+                "revenue per MAU": sizing.revenue_per_user(float(r.value), float(mau["value"].iloc[0])),
             }
         )
     return pd.DataFrame(rows)
