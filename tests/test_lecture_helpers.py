@@ -185,7 +185,8 @@ def test_chart_functions_make_accessible_figures_without_warnings(build):
 def test_revenue_per_user_table_divides_revenue_by_mau():
     table = widgets.revenue_per_user_table()
     twitter = table[table["quarter"] == "Q1 2015"].iloc[0]
-    assert twitter["revenue per MAU (USD)"] == pytest.approx(436 / 302, abs=0.005)
+    assert twitter["revenue per MAU"] == pytest.approx(436 / 302, abs=0.005)
+    assert twitter["revenue"] == 436e6 and twitter["MAU"] == 302e6
 
 
 # --------------------------------------------------------------------------- widgets
@@ -225,9 +226,10 @@ def test_claim_checker_follows_the_headline_and_the_claim(users):
     assert_redrawn(checker, png, alt)
     assert checker.check.verdict.startswith("false")
     checker.claim.value = "twitter_largest_2015"
-    assert checker.headline.disabled and "Facebook" in checker.alt_text
+    assert checker.headline.layout.display == "none" and "states no number" in checker.headline_note.value
+    assert "Facebook" in checker.alt_text
     checker.claim.value = "weibo_mau_2018"
-    assert checker.headline.value == 400 and not checker.headline.disabled
+    assert checker.headline.value == 400 and checker.headline.layout.display is None and not checker.headline_note.value
 
 
 def test_monetization_gap_blends_the_two_rates():

@@ -157,3 +157,30 @@ def test_benchmark_interface_updates_synchronously_and_fast():
     assert explorer.update_count == count + 15
     # The benchmark reports the real latency; this only catches a gross regression.
     assert statistics.median(timings) < 0.5
+
+
+def test_unticking_markets_as_the_lecture_says_and_reset_restores_everything(explorer, tables):
+    """Lecture 06: "Untick Hong Kong, Macau and Taiwan in Markets"; Reset brings back every input."""
+    everything, count = explorer.totals["tam"], explorer.update_count
+    boxes = {code: box for code, box in zip(explorer.markets.codes, explorer.markets.grid.children)}
+    for code in ("HK", "MO", "TW"):
+        assert boxes[code].description.endswith(f"({code})")
+        boxes[code].value = False
+    assert explorer.update_count == count + 3
+    assert not {"HK", "MO", "TW"} & set(explorer.result["territory"])
+    assert 0 < explorer.totals["tam"] < everything / 2
+    explorer.adoption.value, explorer.obtainable.value = 0.9, 0.9
+    explorer.reset.click()
+    defaults = sizing.scenario_defaults("weibo_diaspora", tables=tables)["value"]
+    assert explorer.markets.value == explorer.markets.codes and explorer.totals["tam"] == everything
+    assert explorer.adoption.value == pytest.approx(defaults["adoption"], abs=0.01)
+    assert explorer.obtainable.value == pytest.approx(defaults["obtainable_share"], abs=0.005)
+
+
+def test_tick_all_and_untick_all_buttons(explorer):
+    explorer.markets.none_button.click()
+    assert explorer.markets.value == () and explorer.totals["speakers"] == 0
+    explorer.markets.all_button.click()
+    assert explorer.markets.value == explorer.markets.codes and explorer.totals["speakers"] > 0
+    with pytest.raises(ValueError, match="no market XX in this scenario; its markets are"):
+        explorer.markets.value = ("XX",)

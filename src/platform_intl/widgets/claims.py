@@ -31,17 +31,25 @@ class ClaimChecker(LiveWidget):
             layout=w.Layout(width="620px"),
         )
         self.headline = slider("Headline (millions)", min_=0, max_=700, step=5)
+        self.headline_note = w.HTML()
         self._muted = False
         self.claim.observe(self._on_claim, names="value")
         self._reset_headline()
         self.check = None
-        self._setup([self.claim, self.headline], observed=[self.headline])
+        self._setup([self.claim, self.headline, self.headline_note], observed=[self.headline])
 
     def _reset_headline(self) -> None:
         claim = sources.get_claim(self.claim.value)
         self._muted = True
         try:
-            self.headline.disabled = claim.headline is None
+            # A claim without a number has no headline to try: hide the slider and say why.
+            self.headline.layout.display = "none" if claim.headline is None else None
+            self.headline_note.value = (
+                f"<p><em>{html.escape(claim.wording)}</em> states no number, so there is no headline "
+                "figure to try: the check compares the platforms' reported users instead.</p>"
+                if claim.headline is None
+                else ""
+            )
             if claim.headline is not None:
                 self.headline.value = claim.headline / 1e6
         finally:

@@ -43,6 +43,8 @@ import pandas as pd
 
 from platform_intl import plots, sizing
 from platform_intl.localization import COURSE_LOCALES, format_percent
+from platform_intl.tables import Table
+from platform_intl.tables import show as show_table
 
 from . import base
 from .base import LiveWidget, compact, slider
@@ -314,8 +316,8 @@ def comparison_alt_text(compared: pd.DataFrame) -> str:
 # ------------------------------------------------------------------------------ table
 
 
-def funnel_table(result: pd.DataFrame, locale: str = "en_US", *, top: int = 8) -> pd.DataFrame:
-    """The funnel per market as display text: the ``top`` largest SOM, the rest, the total."""
+def funnel_table(result: pd.DataFrame, locale: str = "en_US", *, top: int = 8, caption: str = "") -> Table:
+    """The funnel per market for reading: the ``top`` largest SOM, the rest, the total."""
     ordered = result.sort_values("som", ascending=False, kind="stable")
     shown = ordered.head(top)
     stages = list(sizing.STAGES)
@@ -327,45 +329,91 @@ def funnel_table(result: pd.DataFrame, locale: str = "en_US", *, top: int = 8) -
     if len(rest):
         rows.append((f"{len(rest)} other market(s)", *rest[stages].sum().tolist()))
     rows.append(("Total", *ordered[stages].sum().tolist()))
-    frame = pd.DataFrame(rows, columns=["Market", *[sizing.STAGE_LABELS[s] for s in stages]])
-    for column in frame.columns[1:]:
-        frame[column] = [compact(v, locale) for v in frame[column]]
-    return frame
-
-
-def formatted(frame: pd.DataFrame, *, people=(), shares=(), locale: str = "en_US") -> pd.DataFrame:
-    """A copy of ``frame`` for reading: ``people`` columns in compact form, ``shares`` as %."""
-    out = frame.copy()
-    for column in people:
-        out[column] = [compact(v, locale) for v in out[column]]
-    for column in shares:
-        out[column] = ["–" if pd.isna(v) else format_percent(float(v), locale) for v in out[column]]
-    return out
-
-
-def table_html(frame: pd.DataFrame, caption: str) -> str:
-    head = "".join(
-        f'<th scope="col" style="text-align:right;padding:2px 6px">{html.escape(c)}</th>'
-        if i
-        else f'<th scope="col" style="text-align:left;padding:2px 6px">{html.escape(c)}</th>'
-        for i, c in enumerate(frame.columns)
-    )
-    body = []
-    for values in frame.itertuples(index=False):
-        cells = [
-            f'<th scope="row" style="text-align:left;font-weight:normal;padding:2px 6px">'
-            f"{html.escape(str(values[0]))}</th>"
-        ]
-        cells += [f'<td style="text-align:right;padding:2px 6px">{html.escape(str(v))}</td>' for v in values[1:]]
-        body.append("<tr>" + "".join(cells) + "</tr>")
-    return (
-        '<table class="platform-intl-funnel" style="border-collapse:collapse;font-size:90%">'
-        f'<caption style="text-align:left;caption-side:top">{html.escape(caption)}</caption>'
-        f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
-    )
+    labels = [sizing.STAGE_LABELS[s] for s in stages]
+    frame = pd.DataFrame(rows, columns=["Market", *labels]).set_index("Market")
+    return show_table(frame, people=labels, locale=locale, caption=caption)
 
 
 # --------------------------------------------------------------------------- explorer
+
+
+class MarketChecklist:
+    """One tick box per market, all ticked at first: "untick Hong Kong" does what it says.
+
+    ``value`` is the tuple of ticked territory codes (settable); ``options`` the
+    ``(label, code)`` pairs, replaced when the scenario changes; ``observe(handler)``
+    calls ``handler`` once per change of ``value``, as an ipywidgets control would.
+    """
+
+    def __init__(self) -> None:
+        import ipywidgets as w
+
+        self._boxes: dict[str, Any] = {}
+        self._handlers: list[Any] = []
+        self._muted = False
+        self.grid = w.GridBox(
+            layout=w.Layout(grid_template_columns="repeat(auto-fill, minmax(15em, 1fr))", width="100%")
+        )
+        self.all_button = w.Button(description="Tick all markets", layout=w.Layout(width="auto"))
+        self.none_button = w.Button(description="Untick all markets", layout=w.Layout(width="auto"))
+        self.all_button.on_click(lambda _b: self._set(self.codes))
+        self.none_button.on_click(lambda _b: self._set(()))
+        heading = w.HTML("<b>Markets</b>: untick a market to leave it out of the funnel.")
+        self.widget = w.VBox([heading, self.grid, w.HBox([self.all_button, self.none_button])])
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return tuple(self._boxes)
+
+    @property
+    def options(self) -> list[tuple[str, str]]:
+        return [(box.description, code) for code, box in self._boxes.items()]
+
+    @options.setter
+    def options(self, pairs) -> None:
+        import ipywidgets as w
+
+        self._boxes = {
+            code: w.Checkbox(value=True, description=label, indent=False, layout=w.Layout(width="auto"))
+            for label, code in pairs
+        }
+        for box in self._boxes.values():
+            box.observe(self._on_box, names="value")
+        self.grid.children = tuple(self._boxes.values())
+
+    @property
+    def value(self) -> tuple[str, ...]:
+        return tuple(code for code, box in self._boxes.items() if box.value)
+
+    @value.setter
+    def value(self, codes) -> None:
+        self._set(tuple(codes))
+
+    def observe(self, handler, names="value") -> None:
+        self._handlers.append(handler)
+
+    def _set(self, codes: tuple[str, ...]) -> None:
+        unknown = sorted(set(codes) - set(self._boxes))
+        if unknown:
+            raise ValueError(f"no market {', '.join(unknown)} in this scenario; its markets are {list(self._boxes)}")
+        old = self.value
+        self._muted = True
+        try:
+            for code, box in self._boxes.items():
+                box.value = code in codes
+        finally:
+            self._muted = False
+        if self.value != old:
+            self._notify(old)
+
+    def _on_box(self, _change) -> None:
+        if not self._muted:
+            self._notify(None)
+
+    def _notify(self, old) -> None:
+        change = {"name": "value", "old": old, "new": self.value, "owner": self}
+        for handler in self._handlers:
+            handler(change)
 
 
 class MarketFunnelExplorer(LiveWidget):
@@ -417,9 +465,7 @@ class MarketFunnelExplorer(LiveWidget):
             style=style,
             layout=w.Layout(width="620px"),
         )
-        self.markets = w.SelectMultiple(
-            description="Markets", rows=7, style={"description_width": "60px"}, layout=w.Layout(width="330px")
-        )
+        self.markets = MarketChecklist()
         self.adoption = slider("Platform adoption", min_=0, max_=1, step=0.01, fmt=".0%", continuous_update=True)
         self.obtainable = slider("Obtainable share", min_=0, max_=1, step=0.005, fmt=".1%", continuous_update=True)
         self.locale = w.Dropdown(options=locales, value=locale, description="Number format", style=style)
@@ -438,17 +484,12 @@ class MarketFunnelExplorer(LiveWidget):
         self.widget = w.VBox(
             [
                 self.scenario,
-                # Wraps the market list below the controls when the notebook is narrow.
-                w.HBox(
-                    [
-                        w.VBox(
-                            [self.adoption, self.obtainable, self.locale, self.view, self.reset],
-                            layout=w.Layout(width="480px"),
-                        ),
-                        self.markets,
-                    ],
-                    layout=w.Layout(flex_flow="row wrap"),
-                ),
+                self.adoption,
+                self.obtainable,
+                self.locale,
+                self.view,
+                self.markets.widget,
+                self.reset,
                 self.figure_html,
                 self.table_html,
                 self.assumptions_html,
@@ -497,6 +538,7 @@ class MarketFunnelExplorer(LiveWidget):
     def _apply_defaults(self) -> None:
         self._muted = True
         try:
+            self.markets.value = self.markets.codes
             self._set_defaults(self._scenario_data(self.scenario.value)[1])
         finally:
             self._muted = False
@@ -544,13 +586,15 @@ class MarketFunnelExplorer(LiveWidget):
             self.png = self._funnel.png()
             self.alt_text = funnel_alt_text(self.result, locale, title)
         self.figure_html.value = base.image_html(self.png, self.alt_text, self._caption or SOURCE)
-        self.table = funnel_table(self.result, locale)
         som_share = self.totals["som"] / self.totals["tam"] if self.totals["tam"] else float("nan")
-        self.table_html.value = table_html(
-            self.table,
-            f"Funnel per market, people (locale {locale}); SOM is "
+        shown = funnel_table(
+            self.result,
+            locale,
+            caption=f"Funnel per market, people (locale {locale}); SOM is "
             f"{format_percent(som_share, locale) if som_share == som_share else '–'} of TAM",
         )
+        self.table = shown.cells
+        self.table_html.value = shown._repr_html_()
 
 
 def build_for_benchmark(scenario: str = "weibo_diaspora"):

@@ -47,12 +47,12 @@ import numpy as np
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from platform_intl import localization as loc
 from platform_intl import plots
 
-from .base import LiveWidget, slider
+from .base import LiveWidget, font_context, slider
 
 #: Languages a platform that serves English might add next (14: 16,384 subsets).
 DEFAULT_CANDIDATES = ("es", "pt-BR", "fr", "de", "it", "ja", "ko", "zh", "zh-Hant", "id", "vi", "th", "ar", "da")
@@ -158,7 +158,8 @@ class LanguageBudgetPlanner(LiveWidget):
                 widgets.HBox([self.chart, self.table_html]),
             ]
         )
-        self._build_figure()
+        with font_context():  # 万 and 亿 on the axis need the CJK font
+            self._build_figure()
         for control in self.controls:
             control.observe(self._on_change, names="value")
         self.update()
@@ -214,6 +215,8 @@ class LanguageBudgetPlanner(LiveWidget):
         ax.set_yticks(range(len(labels)), labels=labels, fontsize=9)
         ax.set_title("Marginal reach per USD 1,000 (blue: chosen)", fontsize=10)
         ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: loc.format_compact(x, self.locale.value)))
+        # Few ticks: "2000万" is twice as wide as "20M", and the axis is a third of the figure.
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=3, min_n_ticks=2))
         ax.set_xlabel("New online speakers per USD 1,000", fontsize=9)
         ax.set_ylabel("Candidate language", fontsize=9)
         ax.tick_params(axis="x", labelsize=8)
@@ -286,7 +289,8 @@ class LanguageBudgetPlanner(LiveWidget):
             self.axes.set_xlim(0, self.axis_max)
             for bar in self.bars:
                 bar.set_visible(False)
-            self.canvas.draw()
+            with font_context():
+                self.canvas.draw()
             self._background = self.canvas.copy_from_bbox(self.axes.bbox)
             self._drawn_key = key
             for bar in self.bars:
