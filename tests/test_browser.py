@@ -148,6 +148,13 @@ def page(browser, lab):
     page = browser.new_page()
     uncaught: list[str] = []
     page.on("pageerror", lambda error: uncaught.append(str(error)))
+    # Widget views log their failures (a TypeError while syncing a model) instead of throwing.
+    page.on(
+        "console",
+        lambda message: (
+            uncaught.append(message.text) if message.type == "error" and "TypeError" in message.text else None
+        ),
+    )
     yield page
     page.close()
     lab.shutdown_kernels()
@@ -171,6 +178,43 @@ def open_and_run(page, lab, notebook: Path) -> None:
     assert problems == [], f"{notebook.name} in JupyterLab: " + "\n".join(problems)
 
 
+#: Where a label or a table cell of the course's own output could be cut off by its box.
+CUT_TEXT_SELECTOR = ", ".join(
+    f".jp-OutputArea-output {inner}"
+    for inner in (".widget-label", ".widget-label-basic", ".jupyter-button", ".widget-readout", "td", "th")
+)
+
+
+def cut_text(page) -> list[str]:
+    """Visible labels, buttons, readouts and table cells whose text is wider than their box."""
+    return page.evaluate(
+        """(selector) => [...document.querySelectorAll(selector)]
+            .filter(el => el.offsetParent !== null && el.textContent.trim())
+            .filter(el => el.scrollWidth > el.clientWidth + 1)
+            .map(el => `${el.className || el.tagName}: "${el.textContent.trim()}" needs ${el.scrollWidth}px, `
+                       + `has ${el.clientWidth}px`)""",
+        CUT_TEXT_SELECTOR,
+    )
+
+
+@pytest.mark.timeout(60)
+def test_cut_text_is_found(browser):
+    """The label check can fail: a widget label narrower than its text is reported, a wide one not."""
+    page = browser.new_page()
+    try:
+        page.set_content(
+            '<div class="jp-OutputArea-output">'
+            '<div class="widget-label" style="width:60px;overflow:hidden;white-space:nowrap;'
+            'text-overflow:ellipsis">Share of timeline views outside the US (assumption)</div>'
+            '<div class="widget-label" style="width:600px;overflow:hidden;white-space:nowrap">Markets</div>'
+            "<table><tr><td>whole</td></tr></table></div>"
+        )
+        found = cut_text(page)
+    finally:
+        page.close()
+    assert len(found) == 1 and "Share of timeline views" in found[0]
+
+
 # --------------------------------------------------------------------------- lectures
 
 
@@ -186,6 +230,7 @@ def test_lecture_runs_in_jupyterlab(page, lab, notebook):
         assert bs.rendered_widgets(page) > 0
         assert bs.error_outputs(page) == [], f"{notebook.name}: a widget failed to render"
         widgets.first.scroll_into_view_if_needed()
+    assert cut_text(page) == [], f"{notebook.name}: text cut off by its box"
     bs.save_screenshot(page, f"lecture-{notebook.stem}.png")
     assert digest(notebook) == before, f"{notebook.name} was modified on disk by the browser session"
 
@@ -222,6 +267,40 @@ def test_market_funnel_slider_changes_the_figure_or_table(page, lab):
     cell.locator(".jp-OutputArea-output").first.evaluate("e => e.scrollIntoView({block: 'start'})")
     page.wait_for_timeout(300)
     bs.save_screenshot(page, "course-in-use.png", publish=True)
+
+
+@pytest.mark.timeout(240)
+def test_market_explorer_does_what_the_lecture_says(page, lab):
+    """Lecture 06: untick Hong Kong, Macau and Taiwan; Reset brings them back; switch scenario."""
+    open_and_run(page, lab, EXPLORER_NOTEBOOK)
+    cell = page.locator(".jp-NotebookPanel:visible .jp-CodeCell", has=page.locator(".widget-checkbox")).first
+    cell.wait_for(timeout=30_000)
+    boxes = cell.locator(".widget-checkbox input[type=checkbox]")
+    assert boxes.count() >= 10 and all(boxes.nth(i).is_checked() for i in range(boxes.count()))
+
+    def changed(before: str) -> None:
+        deadline = time.perf_counter() + 15
+        while bs.output_signature(cell) == before and time.perf_counter() < deadline:
+            page.wait_for_timeout(20)
+        assert bs.output_signature(cell) != before, "the explorer did not redraw"
+
+    for code in ("HK", "MO", "TW"):
+        box = cell.locator(".widget-checkbox", has_text=f"({code})").locator("input")
+        box.scroll_into_view_if_needed()
+        before = bs.output_signature(cell)
+        box.click()
+        changed(before)
+        assert not box.is_checked()
+    assert "Hong Kong" not in cell.locator("table").first.inner_text()
+    before = bs.output_signature(cell)
+    cell.get_by_role("button", name="Reset to scenario defaults").click()
+    changed(before)
+    assert all(boxes.nth(i).is_checked() for i in range(boxes.count()))
+    before = bs.output_signature(cell)
+    cell.locator("select").first.select_option(label="RedNote and US TikTok users, on the day of the ban")
+    changed(before)
+    assert cell.locator(".widget-checkbox").count() == 1
+    assert cut_text(page) == []
 
 
 # --------------------------------------------------------------------------- nbgrader
