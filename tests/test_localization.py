@@ -108,6 +108,74 @@ def test_format_for_locales_table():
         loc.format_for_locales(1, kind="roman")
 
 
+# Digits: each locale's own numbering system (CLDR), Latin by default in the formatters.
+
+NATIVE = {
+    "en_US": "1,234,567.891",
+    "ar_EG": "١٬٢٣٤٬٥٦٧٫٨٩١",
+    "fa_IR": "۱٬۲۳۴٬۵۶۷٫۸۹۱",
+    "bn_BD": "১২,৩৪,৫৬৭.৮৯১",
+}
+
+
+@pytest.mark.parametrize("locale, expected", NATIVE.items())
+def test_default_numbering_system_writes_the_locales_own_digits(locale, expected):
+    assert loc.format_number(1234567.891, locale, numbering_system="default") == expected
+    latin = loc.format_number(1234567.891, locale)
+    assert latin == loc.format_number(1234567.891, locale, numbering_system="latn")
+    assert set(latin) <= set("0123456789,.")
+
+
+def test_format_for_locales_shows_each_locales_default_digits_and_latin_on_request():
+    frame = loc.format_for_locales(1234567.891, locales=list(NATIVE))
+    assert list(frame["formatted"]) == list(NATIVE.values())
+    latin = loc.format_for_locales(1234567.891, locales=["ar_EG", "fa_IR"], numbering_system="latn")
+    assert list(latin["formatted"]) == ["1,234,567.891", "1,234,567.891"]
+    # The course's four locales write Latin digits by CLDR's default: lecture 05's tables are unchanged.
+    assert list(loc.format_for_locales(1000)["formatted"]) == ["1,000", "1,000", "1.000", "1.000"]
+
+
+def test_every_kind_follows_the_numbering_system():
+    def arab(kind, value, **options):
+        return loc.format_for_locales(value, locales=["ar_EG"], kind=kind, **options)["formatted"].iloc[0]
+
+    assert arab("percent", 0.123) == "١٢٫٣٪\u061c"
+    assert arab("compact", 446_000_000).startswith("٤٤٦")
+    assert arab("currency", 1234.5, currency="EUR") == "\u200f١٬٢٣٤٫٥٠\xa0€"
+    assert arab("date", "2025-01-17") == "١٧\u200f/٠١\u200f/٢٠٢٥"
+    assert arab("date", "2025-01-17", numbering_system="latn") == "17\u200f/01\u200f/2025"
+    assert loc.format_currency(1_234_567.5, "USD", "fa_IR", decimals=0, numbering_system="default").endswith(
+        "۱٬۲۳۴٬۵۶۸"
+    )
+
+
+def test_native_digits_where_the_default_is_latin():
+    from platform_intl.localization.formatting import numbering_system
+
+    assert numbering_system("hi_IN") == "latn" and numbering_system("hi_IN", "native") == "deva"
+    assert loc.format_number(1234567.891, "hi_IN", numbering_system="default") == "12,34,567.891"
+    assert loc.format_number(1234567.891, "hi_IN", numbering_system="native") == "१२,३४,५६७.८९१"
+    assert loc.format_number(1234.5, "en_US", numbering_system="native") == "1,234.5"
+    with pytest.raises(ValueError, match="numbering_system must be one of latn, default, native"):
+        loc.format_number(1, "en_US", numbering_system="roman")
+
+
+def test_the_digit_table_covers_every_locales_default_and_native_system():
+    import unicodedata
+
+    from babel import Locale, localedata
+
+    from platform_intl.localization.formatting import NUMBERING_DIGITS
+
+    for system, digits in NUMBERING_DIGITS.items():
+        assert [unicodedata.numeric(d) for d in digits] == list(range(10)), system
+    needed = set()
+    for identifier in localedata.locale_identifiers():
+        locale = Locale.parse(identifier)
+        needed |= {locale.default_numbering_system, locale.other_numbering_systems.get("native", "latn")}
+    assert needed <= set(NUMBERING_DIGITS), sorted(needed - set(NUMBERING_DIGITS))
+
+
 @pytest.mark.parametrize("bad", ["xx_YY", "klingon", "", None, 42])
 def test_unknown_locale_says_what_is_allowed(bad):
     with pytest.raises(loc.LocaleError, match="CLDR locale identifier such as 'en_US'"):

@@ -127,6 +127,30 @@ def test_playground_takes_any_locale_and_reports_unknown_ones():
     assert list(playground.table["locale"]) == ["en_US"]
 
 
+def test_playground_writes_each_locales_own_digits_and_latin_ones_on_request():
+    playground = LocalePlayground(locales=["en_US", "ar_EG"])
+    playground.custom.value = "fa_IR"
+    table = playground.table.set_index("locale")
+    assert table.loc["en_US", "number"] == "1,234,567.891"
+    assert table.loc["ar_EG", "number"] == "١٬٢٣٤٬٥٦٧٫٨٩١"
+    assert table.loc["fa_IR", "number"] == "۱٬۲۳۴٬۵۶۷٫۸۹۱"
+    assert list(table["digits"]) == ["latn", "arab", "arabext"]
+    assert "١٢٫٣٪" in table.loc["ar_EG", "percent"] and "٢٠٢٥" in table.loc["ar_EG", "date"]
+    assert "١٬٢٣٤٬٥٦٧٫٨٩١" in playground.output.value and "<th>Digits</th>" in playground.output.value
+    assert "fa_IR" in playground.locales.options and "ar_EG" in playground.locales.options
+
+    playground.digits.value = "latn"
+    table = playground.table.set_index("locale")
+    assert list(table["number"]) == ["1,234,567.891"] * 3
+    assert table.loc["ar_EG", "date"] == "17\u200f/01\u200f/2025"
+    assert set(table["digits"]) == {"latn"}
+
+    playground.locales.value = ("hi_IN",)
+    playground.digits.value = "native"
+    assert playground.table.set_index("locale").loc["hi_IN", "number"] == "१२,३४,५६७.८९१"
+    assert LocalePlayground(locales=["hi_IN"]).table["number"].iloc[0] == "12,34,567.891"  # CLDR's default: Latin
+
+
 def test_benchmark_registry_covers_both_explorers():
     assert set(planner_module.EXPLORERS) == {"LanguageBudgetPlanner", "LocalePlayground"}
     playground, control = planner_module.EXPLORERS["LocalePlayground"]()

@@ -15,10 +15,13 @@ also display themselves).
 
 ``LocalePlayground()``
     A number, a share, an amount of money and a date, formatted with Babel for any set
-    of CLDR locales (the course's four by default; any other can be typed in).
-    ``LocalePlayground(value=..., locales=..., share=..., currency=..., date=...)``;
-    ``.widget``; ``.update()``; ``.table`` (a DataFrame of what is shown) and
-    ``.message`` (an error for an unknown locale, shown instead of raising).
+    of CLDR locales (the course's four by default; any other can be typed in), each in
+    the locale's own digits as CLDR gives them (ar_EG writes 1,234,567.891 as
+    ١٬٢٣٤٬٥٦٧٫٨٩١); the Digits menu switches to Latin digits, or to a locale's native ones.
+    ``LocalePlayground(value=..., locales=..., share=..., currency=..., date=...,
+    digits="default" | "latn" | "native")``; ``.widget``; ``.update()``; ``.table`` (a
+    DataFrame of what is shown, with the numbering system of each row) and ``.message``
+    (an error for an unknown locale, shown instead of raising).
 
 Benchmark hook
 --------------
@@ -51,6 +54,7 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from platform_intl import localization as loc
 from platform_intl import plots
+from platform_intl.localization.formatting import numbering_system
 
 from .base import LiveWidget, font_context, slider
 
@@ -300,6 +304,16 @@ class LanguageBudgetPlanner(LiveWidget):
             self.axes.draw_artist(bar)
 
 
+#: The playground's Digits menu: each locale's default numbering system in CLDR (Arabic-Indic
+#: digits for ar_EG, Persian ones for fa_IR, Latin for en_US), Latin digits everywhere, or each
+#: locale's native digits even where its default is Latin (Devanagari for hi_IN).
+DIGIT_CHOICES = (
+    ("the locale's own (CLDR default)", "default"),
+    ("Latin, 0-9", "latn"),
+    ("native (even where the default is Latin)", "native"),
+)
+PLAYGROUND_COLUMNS = ["locale", "language", "number", "compact", "percent", "currency", "date", "date_long", "digits"]
+
 #: Locales the playground offers besides the course's four (any CLDR locale can be typed).
 EXTRA_LOCALES = (
     "zh_Hant_TW",
@@ -313,6 +327,7 @@ EXTRA_LOCALES = (
     "es_ES",
     "pt_BR",
     "ar_EG",
+    "fa_IR",
     "hi_IN",
     "ru_RU",
     "sv_SE",
@@ -330,6 +345,7 @@ class LocalePlayground(LiveWidget):
         share: float = 0.123,
         currency: str = "USD",
         date: _dt.date | str = "2025-01-17",
+        digits: str = "default",
     ):
         options = list(dict.fromkeys([*loc.COURSE_LOCALES, *EXTRA_LOCALES, *locales]))
         style = {"description_width": "9em"}
@@ -349,15 +365,16 @@ class LocalePlayground(LiveWidget):
         self.custom = widgets.Text(
             value="", placeholder="any CLDR locale, e.g. fi_FI or sr-Latn", description="Add a locale", style=style
         )
+        self.digits = widgets.Dropdown(options=DIGIT_CHOICES, value=digits, description="Digits", style=style)
         self.output = widgets.HTML()
-        self.controls = (self.value, self.share, self.currency, self.date, self.locales, self.custom)
+        self.controls = (self.value, self.share, self.currency, self.date, self.locales, self.custom, self.digits)
         self.widget = widgets.VBox(
             [
                 widgets.HTML("<b>Locale formatting playground</b>: the same figures as each locale writes them."),
                 widgets.HBox(
                     [
                         widgets.VBox([self.value, self.share, self.currency, self.date]),
-                        widgets.VBox([self.locales, self.custom]),
+                        widgets.VBox([self.locales, self.custom, self.digits]),
                     ]
                 ),
                 self.output,
@@ -391,26 +408,26 @@ class LocalePlayground(LiveWidget):
                 self.message = str(error)
                 continue
             code = str(parsed)
+            system = numbering_system(code, self.digits.value)
             rows.append(
                 {
                     "locale": name.strip(),  # as the reader chose it: zh_CN, not Babel's zh_Hans_CN
                     "language": parsed.get_display_name("en"),
-                    "number": loc.format_number(number, code),
-                    "compact": loc.format_compact(number, code),
-                    "percent": loc.format_percent(self.share.value, code),
-                    "currency": loc.format_currency(number, self.currency.value, code),
-                    "date": loc.format_date(day, code, length="medium"),
-                    "date_long": loc.format_date(day, code, length="long"),
+                    "number": loc.format_number(number, code, numbering_system=system),
+                    "compact": loc.format_compact(number, code, numbering_system=system),
+                    "percent": loc.format_percent(self.share.value, code, numbering_system=system),
+                    "currency": loc.format_currency(number, self.currency.value, code, numbering_system=system),
+                    "date": loc.format_date(day, code, length="medium", numbering_system=system),
+                    "date_long": loc.format_date(day, code, length="long", numbering_system=system),
+                    "digits": system,
                 }
             )
-        self.table = pd.DataFrame(
-            rows, columns=["locale", "language", "number", "compact", "percent", "currency", "date", "date_long"]
-        )
+        self.table = pd.DataFrame(rows, columns=PLAYGROUND_COLUMNS)
 
     def redraw(self) -> None:
         head = "".join(
             f"<th>{h}</th>"
-            for h in ("Locale", "Language", "Number", "Compact", "Share", "Money", "Date", "Date (long)")
+            for h in ("Locale", "Language", "Number", "Compact", "Share", "Money", "Date", "Date (long)", "Digits")
         )
         body = "".join(
             "<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in row) + "</tr>"
