@@ -43,10 +43,83 @@ def test_number_subclasses_cannot_fake_a_value():
     checks.check_number(np.float32(0.5), "x")
 
 
-def test_fraction_check_recognises_percentages():
+def test_fraction_check_calls_a_value_a_percentage_only_where_that_is_the_likely_mistake():
     checks.check_fraction(0.437, "share")
     with pytest.raises(AssertionError, match="looks like a percentage"):
-        checks.check_fraction(43.7, "share")
+        checks.check_fraction(43.7, "share", likely=(0.05, 1))
+    # An inverted ratio (129.1 / 503 the other way round): dividing by 100 would be wrong.
+    for value, kwargs in [
+        (3.9, dict(likely=(0.05, 1))),
+        (43.7, {}),  # nothing is likely without a range
+        (9.7, dict(likely=(0.02, 0.5))),  # a share near 0.1: 9.7 % and 1 / 9.7 are both plausible
+        (1.298, dict(likely=(0.05, 1), quantity="rate")),  # a growth factor, not a percentage
+    ]:
+        with pytest.raises(checks.CheckFailed) as failure:
+            checks.check_fraction(value, "share", **kwargs)
+        assert "percentage" not in str(failure.value) and failure.value.fix is None, (value, kwargs)
+    with pytest.raises(checks.CheckFailed, match="looks like a percentage"):
+        checks.check_fraction(29.8, "rate", likely=(0.05, 1), quantity="rate")
+    with pytest.raises(ValueError, match="quantity"):
+        checks.check_fraction(0.5, "share", quantity="ratio")
+
+
+@pytest.mark.parametrize(
+    ("value", "expected", "kind", "words"),
+    [
+        (0.437, 0.437, None, ""),
+        (43.7, 0.437, "percent", "factor of 100 (percent vs share)"),
+        (0.00437, 0.437, "percent", "factor of 100"),
+        (3.896, 129.1 / 503, "inverse", "inverse of the expected ratio"),
+        (446, 446e6, "units", "factor of 1,000,000 (units)"),
+        (446e3, 446e6, "units", "factor of 1,000 (units)"),
+        (-0.25, 0.25, "sign", "sign flipped"),
+        (3.4547, 2.4547, "off_by_one", "growth factor"),
+        (0.30, 0.298222, "rounded", "rounded too early"),
+        (0.2901, 0.298222, "close", "within 5 %"),
+        (0.0158, 0.0336, "magnitude", "right order of magnitude"),
+        (91.5, 0.9118, "percent", "about a factor of 100"),
+        (0, 5e6, "zero", "zero"),
+        (7.0, 0.003, "far", "different order of magnitude"),
+        ("0.25", 0.25, "type", "in quotes"),
+        ("a lot", 0.25, "type", "expected a number"),
+        ([0.25], 0.25, "type", "got list"),
+        (None, 0.25, "missing", "no answer"),
+        (float("nan"), 0.25, "not_finite", "finite"),
+        (0.516, 0.298, "known", "simple growth"),
+    ],
+)
+def test_diagnosis_names_the_kind_of_mistake_without_the_expected_value(value, expected, kind, words):
+    from platform_intl.diagnosis import KINDS, diagnose
+
+    found = diagnose(value, expected, rel=1e-3, known={"simple growth": 0.516} if kind == "known" else None)
+    if kind is None:
+        assert found is None
+        return
+    assert found is not None and found.kind == kind and found.kind in KINDS
+    assert words in found.message
+    for shown in {f"{expected:g}", f"{expected:,.6g}", repr(expected), str(expected)}:
+        assert shown not in found.message, shown
+
+
+def test_text_diagnosis():
+    from platform_intl.diagnosis import diagnose_text
+
+    assert diagnose_text("446.000.000", "446.000.000") is None
+    assert diagnose_text("446,000,000", "446.000.000").kind == "text_format"
+    assert diagnose_text("spark", "Spark").kind == "text_case"
+    assert diagnose_text("spark", "Spark", case_sensitive=False) is None
+    assert diagnose_text("Gnist", ["Spark"]).kind == "text_other"
+    assert "Spark" not in diagnose_text("Gnist", ["Spark"]).message
+    assert diagnose_text(446, "446").kind == "type"
+
+
+def test_check_close_says_the_kind_and_hides_the_expected_value():
+    with pytest.raises(checks.CheckFailed, match="inverse of the expected ratio") as failure:
+        checks.check_close(3.896, 129.1 / 503, "registered_active_share", rel=1e-4)
+    assert failure.value.kind == "inverse" and "0.2566" not in str(failure.value)
+    with pytest.raises(checks.CheckFailed, match="separators") as text:
+        checks.check_text("446,000,000", "446.000.000", "mau_formatted['da_DK']")
+    assert text.value.kind == "text_format" and "446.000.000" not in str(text.value)
 
 
 def test_text_is_compared_after_nfc_and_trimming():

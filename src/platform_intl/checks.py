@@ -14,6 +14,10 @@ from __future__ import annotations
 import math as _math
 import numbers as _numbers
 import unicodedata as _unicodedata
+from collections.abc import Callable, Mapping
+
+from .diagnosis import diagnose as _diagnose
+from .diagnosis import diagnose_text as _diagnose_text
 
 _isclose = _math.isclose
 _isfinite = _math.isfinite
@@ -21,11 +25,30 @@ _normalize = _unicodedata.normalize
 
 
 class CheckFailed(AssertionError):
-    """A check failed; the message says what to fix."""
+    """A check failed; the message says what to fix.
+
+    ``kind`` names the mistake when the check recognised one (a kind of
+    :data:`platform_intl.diagnosis.KINDS`, e.g. ``"percent"``), else None; ``fix`` is then
+    the correction the message suggests, as a function of the value (None when the message
+    suggests none). Tests of the course use both to prove that no message misleads.
+    """
+
+    def __init__(
+        self, message: str, *, kind: str | None = None, fix: Callable[[float], float] | None = None, name: str = ""
+    ) -> None:
+        super().__init__(message)
+        self.kind, self.fix, self.name = kind, fix, name
 
 
-def _fail(message: str, hint: str = "") -> None:
-    raise CheckFailed(message + (f"\nHint: {hint}" if hint else ""))
+def _fail(
+    message: str,
+    hint: str = "",
+    *,
+    kind: str | None = None,
+    fix: Callable[[float], float] | None = None,
+    name: str = "",
+) -> None:
+    raise CheckFailed(message + (f"\nHint: {hint}" if hint else ""), kind=kind, fix=fix, name=name)
 
 
 def _describe(value) -> str:
@@ -73,19 +96,78 @@ def check_number(
         _fail(f"`{name}` = {number:,.6g} is above the largest sensible value, {maximum:,.6g}.", hint)
 
 
-def check_fraction(value, name: str, *, hint: str = "") -> None:
-    """``value`` is a share between 0 and 1 (not a percentage)."""
-    check_number(value, name, hint=hint)
-    if not 0 <= float(value) <= 1:
-        extra = " It looks like a percentage: divide by 100." if 1 < float(value) <= 100 else ""
-        _fail(f"`{name}` should be a fraction between 0 and 1, but it is {float(value):,.6g}.{extra}", hint)
+def _percentage_is_likely(number: float, likely: tuple[float, float] | None, quantity: str) -> bool:
+    """A value above 1 is a percentage only if that explains it and nothing else does.
+
+    Divided by 100 it must fall in the range a right answer ``likely`` takes, and the other
+    usual mistake for this ``quantity`` must not: for a share, the ratio upside down (its
+    inverse would be in the range); for a rate, a growth factor (the value minus 1 would be).
+    Without a range nothing is likely, and nothing is suggested.
+    """
+    if likely is None or not 1 < number <= 100:
+        return False
+    low, high = likely
+    other = 1 / number if quantity == "share" else number - 1
+    return low <= number / 100 <= high and not low <= other <= high
 
 
-def check_close(value, expected: float, name: str, *, rel: float = 1e-3, abs_tol: float = 0.0, hint: str = "") -> None:
-    """``value`` equals ``expected`` within a relative (and absolute) tolerance."""
+def check_fraction(
+    value,
+    name: str,
+    *,
+    likely: tuple[float, float] | None = None,
+    quantity: str = "share",
+    hint: str = "",
+) -> None:
+    """``value`` is a fraction between 0 and 1 (not a percentage).
+
+    ``quantity`` is ``"share"`` (a part of a whole) or ``"rate"`` (a growth rate);
+    ``likely`` is the range a right answer sensibly takes. They only decide what a failure
+    says: a value above 1 is called a percentage only where that is the likely mistake (see
+    :func:`_percentage_is_likely`); otherwise the message says what is wrong and the hint
+    says where to look.
+    """
+    if quantity not in ("share", "rate"):
+        raise ValueError(f"quantity must be 'share' or 'rate', not {quantity!r}")
     check_number(value, name, hint=hint)
-    if not _isclose(float(value), float(expected), rel_tol=rel, abs_tol=abs_tol):
-        _fail(f"`{name}` = {float(value):,.6g} is not the expected value.", hint)
+    number = float(value)
+    if not 0 <= number <= 1:
+        message = f"`{name}` should be a fraction between 0 and 1, but it is {number:,.6g}."
+        if _percentage_is_likely(number, likely, quantity):
+            _fail(
+                message + " It looks like a percentage: divide by 100.",
+                hint,
+                kind="percent",
+                fix=lambda v: float(v) / 100,
+                name=name,
+            )
+        _fail(message, hint, name=name)
+
+
+def check_close(
+    value,
+    expected: float,
+    name: str,
+    *,
+    rel: float = 1e-3,
+    abs_tol: float = 0.0,
+    known: Mapping[str, float] | None = None,
+    hint: str = "",
+) -> None:
+    """``value`` equals ``expected`` within a relative (and absolute) tolerance.
+
+    A failure says what kind of mistake the value is (:func:`platform_intl.diagnosis.diagnose`;
+    ``known`` names mistakes the test anticipates), never the expected value itself.
+    """
+    check_number(value, name, hint=hint)
+    diagnosis = _diagnose(value, expected, rel=rel, abs_tol=abs_tol, known=known)
+    if diagnosis is not None:
+        _fail(
+            f"`{name}` = {float(value):,.6g} is not the expected value: {diagnosis.message}.",
+            hint,
+            kind=diagnosis.kind,
+            name=name,
+        )
 
 
 def normalise_text(text: str) -> str:
@@ -101,11 +183,9 @@ def check_text(value, expected, name: str, *, case_sensitive: bool = True, hint:
     check_defined(value, name)
     if not isinstance(value, str):
         _fail(f"`{name}` should be a string, but it is {type(value).__name__} {_describe(value)}.", hint)
-    accepted = [expected] if isinstance(expected, str) else list(expected)
-    fold = (lambda s: s) if case_sensitive else str.casefold
-    got = fold(normalise_text(value))
-    if got not in {fold(normalise_text(a)) for a in accepted}:
-        _fail(f"`{name}` = {value!r} is not the expected answer.", hint)
+    diagnosis = _diagnose_text(value, expected, case_sensitive=case_sensitive)
+    if diagnosis is not None:
+        _fail(f"`{name}` = {value!r} is not the expected answer: {diagnosis.message}.", hint, kind=diagnosis.kind)
 
 
 def check_choice(value, allowed, name: str, *, hint: str = "") -> None:
