@@ -290,7 +290,89 @@ def test_hidden_tests_are_cleared_from_test_cells_only():
     nb = nbformat.v4.new_notebook(cells=[answer, open_answer, test, open_test, written])
     sources = [c.source for c in nb.cells]
     nb, _ = FeedbackClearHiddenTests().preprocess(nb, {})
-    assert [c.source for c in nb.cells] == [sources[0], sources[1], "check(x)", "check(y)", sources[4]]
+    hidden = feedback.HIDDEN_LINE
+    assert [c.source for c in nb.cells] == [
+        sources[0],
+        sources[1],
+        f"check(x)\n{hidden}",
+        f"check(y)\n{hidden}",
+        sources[4],
+    ]
+
+
+def test_failed_tests_say_the_part_and_the_message_and_no_traceback():
+    def cell(source, grade_id, **nbgrader):
+        c = nbformat.v4.new_code_cell(source)
+        c.metadata["nbgrader"] = {"grade_id": grade_id, "schema_version": 3, **nbgrader}
+        return c
+
+    heading = nbformat.v4.new_markdown_cell("## 6. Registered is not active (2 points)\n\nWhat fraction...")
+    answer = cell("x = 1 / 0", "q6_answer", solution=True, grade=False)
+    answer.outputs = [
+        nbformat.v4.new_output(
+            "error",
+            ename="ValueError",
+            evalue=f"bad value in {feedback._grader_paths()[0]}/lib/x.py",
+            traceback=[
+                "\x1b[0;31mValueError\x1b[0m   Traceback (most recent call last)",
+                "Cell \x1b[0;32mIn[2], line 1\x1b[0m\n----> 1 x = data.figure()",
+                f"File \x1b[0;32m{feedback._grader_paths()[0]}/src/platform_intl/data.py:12\x1b[0m, in figure()",
+                "File /srv/env/lib/python3.11/site-packages/pandas/core/frame.py:3, in __getitem__()",
+                "\x1b[0;31mValueError\x1b[0m: bad value",
+            ],
+        )
+    ]
+    test = cell(
+        "# Hidden tests check the value.\n### BEGIN HIDDEN TESTS\n_close(x, 2, 'x')\n### END HIDDEN TESTS",
+        "q6_value",
+        solution=False,
+        grade=True,
+        points=1,
+    )
+    test.outputs = [
+        nbformat.v4.new_output(
+            "error",
+            ename="CheckFailed",
+            evalue="`x` = 3.9 is not the expected value: the inverse of the expected ratio (divide the other way round).",
+            traceback=[
+                "Traceback (most recent call last):",
+                "  Cell q6_value, line 3\n    _close(x, 2, 'x')",
+                "CheckFailed: ...",
+            ],
+        )
+    ]
+    blank = cell("check_number(y, 'y')", "q7_form", solution=False, grade=True, points=1)
+    blank.outputs = [nbformat.v4.new_output("error", ename="NameError", evalue="name 'y' is not defined", traceback=[])]
+    nb = nbformat.v4.new_notebook(cells=[heading, answer, test, blank])
+    nb, _ = FeedbackClearHiddenTests().preprocess(nb, {})
+    assert nb.cells[2].source == "# Hidden tests check the value.\n" + feedback.HIDDEN_LINE
+    assert nb.cells[2].outputs[0]["traceback"] == [
+        "Question 6: Registered is not active: `x` = 3.9 is not the expected value: the inverse of the expected "
+        "ratio (divide the other way round)."
+    ]
+    assert nb.cells[3].outputs[0]["traceback"][0].startswith("Question 6: Registered is not active: `y` is not defined")
+    shown = "\n".join(nb.cells[1].outputs[0]["traceback"]) + nb.cells[1].outputs[0]["evalue"]
+    assert "Cell \x1b[0;32mIn[2], line 1" in shown and "2 frame(s) inside library code not shown" in shown
+    assert "data.py" not in shown and "site-packages" not in shown and feedback._grader_paths()[0] not in shown
+
+
+def test_the_table_of_contents_names_the_parts():
+    from platform_intl.instructor.parts import part_labels
+
+    nb = nbformat.read(
+        ASSIGNMENTS / "source" / "ps1_reading_the_numbers" / "ps1_reading_the_numbers.ipynb", as_version=4
+    )
+    labels = part_labels(nb)
+    assert labels["q2b_value"].label == "Question 2 (b): Weibo's MAU growth, hidden test"
+    assert labels["q3_s3_503m"].label == "Question 3: Which metric is each figure?, hidden test (s3 503m)"
+    assert labels["q8_written"].label == "Question 8: In your own words, written answer"
+    page = (
+        '<li><a href="#q2b_value">Test cell</a> (Score: 0.0 / 1.0)</li><li><a href="#q8_written">Written response</a>'
+        '</li><span class="nbgrader-label">Grade cell: <code>q2b_value</code></span>'
+    )
+    named = feedback.name_parts(page, labels)
+    assert "Test cell" not in named and "Written response" not in named and "<code>q2b_value</code>" not in named
+    assert '<a href="#q2b_value">Question 2 (b): Weibo&#x27;s MAU growth, hidden test</a>' in named
 
 
 def test_only_the_assignments_notebooks_become_feedback(tmp_path, monkeypatch):
@@ -417,3 +499,112 @@ def test_feedback_folders_hold_only_feedback_of_the_assignments_notebooks(simula
     for page in released.glob("*.html"):
         text = page.read_text(encoding="utf-8")
         assert "PLANTED-HTML" not in text and "PLANTED-NOTEBOOK" not in text, page
+
+
+# ------------------------------------------- what students read, through nbgrader itself
+
+PS2 = "ps2_market_sizing"
+
+
+@pytest.fixture(scope="module")
+def ps2_feedback(tmp_path_factory):
+    """Feedback generated by nbgrader for ps2's golden typical mistakes, and for a student
+    whose ratio is upside down and whose answer fails inside the course's library."""
+    from conftest import GOLDEN
+
+    from platform_intl.instructor import harness
+
+    sandbox = harness.CourseSandbox(tmp_path_factory.mktemp("feedback"), source_course=ASSIGNMENTS)
+    (released,) = sandbox.generate(PS2)
+    release_nb = harness.load_notebook(released)
+    spec = harness.read_golden(GOLDEN / PS2 / "typical-mistakes.json")
+    solution = harness.solution_answers(harness.load_notebook(sandbox.notebook_paths(PS2)[0]))
+    inverted = next(m["answer"] for m in spec["more_mistakes"] if m["kind"] == "inverse")
+    library_error = 'users_per_verifier = data.figure("weibo", "MAU", "1999-01-01") / 1000'
+    students = {
+        "typical": spec["answers"],
+        "inverted": dict(solution, q6_answer=inverted, q7_answer=library_error),
+    }
+    for student, answers in students.items():
+        sandbox.submit(PS2, student, {released.name: harness.with_answers(release_nb, answers)})
+    sandbox.autograde(PS2)
+    sandbox.nbgrader("generate_feedback", PS2, "--force")
+    pages = {s: (sandbox.root / "feedback" / s / PS2 / f"{PS2}.html").read_text(encoding="utf-8") for s in students}
+    return {"pages": pages, "sources": harness.load_notebook(sandbox.notebook_paths(PS2)[0])}
+
+
+def page_text(page: str) -> str:
+    import html as html_module
+    import re
+
+    body = page[page.index("<body") :]
+    return html_module.unescape(re.sub(r"<[^>]+>", "", body))
+
+
+@pytest.mark.slow
+def test_feedback_names_each_part_and_the_kind_of_each_mistake(ps2_feedback):
+    typical, inverted = (page_text(ps2_feedback["pages"][s]) for s in ("typical", "inverted"))
+    for text in (typical, inverted):
+        assert "Test cell" not in text and "Grade cell:" not in text
+        assert "Question 6: Registered is not active, hidden test (Score:" in text
+        assert "Question 11: Speakers against diaspora counts, written answer (Score:" in text
+    for message in (
+        "Question 2: How many of them are online?: `online_share` should be a fraction between 0 and 1, but it is "
+        "91.5023. It looks like a percentage: divide by 100.",
+        "Question 8: The RedNote inflow: `rednote_inflow_share` = 0.233333 is not the expected value: off by a "
+        "factor of 100 (percent vs share)",
+        "Question 5: A decade of growth: `weibo_mau_cagr` = 0.0158517 is not the expected value: registered "
+        "accounts (2012) taken for MAU",
+        "Question 4: A diaspora SAM for Weibo: `diaspora_sam` = 7.89293e+06 is not the expected value: right order "
+        "of magnitude",
+    ):
+        assert message in typical, message
+    assert (
+        "Question 6: Registered is not active: `registered_active_share` should be a fraction between 0 and 1, but "
+        "it is 3.8962.\nHint: divide the MAU by the registered accounts, not the other way round." in inverted
+    )
+    assert "percentage" not in inverted[inverted.index("Question 6: Registered is not active:") :][:300]
+    assert (
+        "Question 6: Registered is not active: `registered_active_share` = 3.8962 is not the expected value: the "
+        "inverse of the expected ratio (divide the other way round)." in inverted
+    )
+
+
+@pytest.mark.slow
+def test_feedback_shows_no_traceback_path_or_placeholder_rows(ps2_feedback):
+    import sys
+
+    import platform_intl
+
+    package = str(Path(platform_intl.__file__).resolve().parents[1])
+    hidden_cells = sum("BEGIN HIDDEN TESTS" in c.source for c in ps2_feedback["sources"].cells)
+    for student, page in ps2_feedback["pages"].items():
+        text = page_text(page)
+        for forbidden in (
+            "Traceback (most recent call last):",  # the grader's; the student's own cells keep IPython's header
+            "Cell q",
+            ".py",
+            "site-packages",
+            "verdict_worker",
+            sys.prefix,
+            package,
+            "[instructor-only text hidden by the grader]",
+        ):
+            assert forbidden not in text, (student, forbidden)
+        assert text.count(feedback.HIDDEN_LINE) == hidden_cells, student
+    inverted = page_text(ps2_feedback["pages"]["inverted"])
+    assert "FigureNotFoundError: No Weibo MAU (global) figure for 1999-01-01." in inverted
+    assert "frame(s) inside library code not shown" in inverted
+
+
+@pytest.mark.slow
+def test_feedback_never_shows_an_expected_value(ps2_feedback):
+    from verdict_support import Assignment
+
+    solutions = Assignment(PS2).solutions()
+    wrong = ["online_share", "hk_mo_tw_share", "diaspora_sam", "weibo_mau_cagr", "rednote_inflow_share"]
+    text = page_text(ps2_feedback["pages"]["typical"])
+    for name in wrong:
+        value = float(solutions[name])
+        for shown in {f"{value:,.6g}", f"{value:.6g}", f"{value:.4f}", repr(value)}:
+            assert shown not in text, (name, shown)

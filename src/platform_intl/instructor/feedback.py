@@ -7,6 +7,7 @@ import glob
 import html
 import json
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -22,9 +23,10 @@ from nbgrader.utils import notebook_hash
 from traitlets import Integer, List, Unicode
 
 from . import safe_html
-from .cells import is_test_cell, split_region
+from .cells import is_test_cell, nbgrader_meta, split_region
 from .intake import _course_folder
 from .notes import ANSI, RECOVERY_FILE, TAG
+from .parts import part_labels
 
 
 def copy_feedback_for_renamed_notebooks(assignment=None, student=None, notebooks=None, **_ignored) -> None:
@@ -161,6 +163,7 @@ def finish_feedback(assignment=None, student=None, notebooks=None, **_ignored) -
         if not folder.is_dir():
             continue
         try:
+            name_parts_in_pages(folder, graded)
             _copy_for_renamed(folder)
             for path, reason in keep_only_feedback(folder, assignment_notebooks(graded.name)):
                 log.warning("Feedback: removed %s (%s)", path, reason)
@@ -169,6 +172,40 @@ def finish_feedback(assignment=None, student=None, notebooks=None, **_ignored) -
             log.exception("Feedback for %s could not be checked; its pages are removed", folder)
             for page in folder.glob("*.html"):
                 page.unlink()
+
+
+_TOC_ENTRY = re.compile(r'<a href="#([^"<>]+)">(?:Test cell|Written response|Coding free-response|Task)</a>')
+_CELL_HEADING = re.compile(r"Grade cell: <code>([^<>]+)</code>")
+
+
+def name_parts(page: str, labels: dict) -> str:
+    """A feedback page whose table of contents and cell headings name each graded cell by
+    its part (``labels``: :func:`.parts.part_labels`) instead of "Test cell" and its grade id.
+
+    >>> from platform_intl.instructor.parts import Part
+    >>> name_parts('<li><a href="#q6_value">Test cell</a> (Score: 0.0 / 1.0)</li>',
+    ...            {"q6_value": Part("Question 6: Shares", "Question 6: Shares, hidden test")})
+    '<li><a href="#q6_value">Question 6: Shares, hidden test</a> (Score: 0.0 / 1.0)</li>'
+    """
+
+    def entry(match: re.Match) -> str:
+        part = labels.get(html.unescape(match.group(1)))
+        return match.group(0) if part is None else f'<a href="#{match.group(1)}">{html.escape(part.label)}</a>'
+
+    def heading(match: re.Match) -> str:
+        part = labels.get(html.unescape(match.group(1)))
+        return match.group(0) if part is None else html.escape(part.label)
+
+    return _CELL_HEADING.sub(heading, _TOC_ENTRY.sub(entry, page))
+
+
+def name_parts_in_pages(folder: Path, graded: Path) -> None:
+    """Name the parts in every feedback page of ``folder`` from its graded notebook in ``graded``."""
+    for page in folder.glob("*.html"):
+        notebook = graded / f"{page.stem}.ipynb"
+        if notebook.is_file():
+            labels = part_labels(nbformat.read(str(notebook), as_version=4))
+            page.write_text(name_parts(page.read_text(encoding="utf-8"), labels), encoding="utf-8")
 
 
 def keep_only_feedback(folder: Path, notebooks: set[str]) -> list[tuple[Path, str]]:
@@ -259,24 +296,140 @@ class _QuietFeedbackPreprocessor(NbGraderPreprocessor):
 
 
 class FeedbackClearHiddenTests(_QuietFeedbackPreprocessor, ClearHiddenTests):
-    """Hidden tests removed from the test cells, and nothing else touched.
+    """Hidden tests removed from the test cells, and what the tests say made student-facing.
 
     nbgrader's ClearHiddenTests edits every cell: an answer in which a student wrote
     ``# BEGIN HIDDEN TESTS`` lost its lines up to the next ``END HIDDEN TESTS``, or, with
     no such line, stopped that student's feedback with an error. Here only test cells
     (graded code cells that are not answers, restored from the gradebook at autograde)
-    are cleared; a region left open in one is cleared to the end of the cell.
+    are cleared; a region left open in one is cleared to the end of the cell. Each hidden
+    region becomes one line, :data:`HIDDEN_LINE`, not rows of placeholders.
+
+    A failed test's output becomes one message that names the part of the assignment
+    (:func:`.parts.part_labels`) and says what is wrong (:func:`student_message`), without
+    the grader's traceback; any other cell's traceback loses the frames of library code and
+    the server's paths (:func:`shorten_traceback`).
     """
 
     def __init__(self, **kwargs):
         kwargs.setdefault("enforce_metadata", False)
         super().__init__(**kwargs)
 
+    def preprocess(self, nb, resources):
+        self._parts = part_labels(nb)
+        return super().preprocess(nb, resources)
+
     def preprocess_cell(self, cell, resources, cell_index):
         begin, end = self.begin_test_delimeter, self.end_test_delimeter
-        if is_test_cell(cell) and (begin in cell.source or end in cell.source):
-            cell.source = "\n".join(split_region(cell.source, begin, end)[0])
+        if is_test_cell(cell):
+            if begin in cell.source or end in cell.source:
+                cell.source = clear_hidden_region(cell.source, begin, end)
+            part = getattr(self, "_parts", {}).get(nbgrader_meta(cell).get("grade_id", ""))
+            for output in cell.get("outputs", []):
+                if output.get("output_type") == "error":
+                    message = student_message(output, part.part if part else "This test")
+                    output["evalue"], output["traceback"] = message, [message]
+        elif cell.get("cell_type") == "code":
+            for output in cell.get("outputs", []):
+                if output.get("output_type") == "error":
+                    output["traceback"] = shorten_traceback(output.get("traceback", []))
+                    output["evalue"] = scrub_paths(str(output.get("evalue", "")))
         return cell, resources
+
+
+#: What a hidden region of a test cell becomes in feedback: one short line.
+HIDDEN_LINE = "# (hidden test)"
+
+
+def clear_hidden_region(source: str, begin: str = "BEGIN HIDDEN TESTS", end: str = "END HIDDEN TESTS") -> str:
+    r"""``source`` with each hidden region (markers included) replaced by :data:`HIDDEN_LINE`.
+
+    >>> clear_hidden_region("check(x)\n### BEGIN HIDDEN TESTS\nassert x == 1\nassert y\n### END HIDDEN TESTS")
+    'check(x)\n# (hidden test)'
+    """
+    lines: list[str] = []
+    within = False
+    for line in source.split("\n"):
+        if begin in line:
+            if not within:
+                lines.append(line[: len(line) - len(line.lstrip())] + HIDDEN_LINE)
+            within = True
+        elif end in line:
+            within = False
+        elif not within:
+            lines.append(line)
+    return "\n".join(lines)
+
+
+_NAME_ERROR = re.compile(r"^name '([A-Za-z_][A-Za-z0-9_]*)' is not defined$")
+
+
+def student_message(output, part: str) -> str:
+    """What a failed test says to the student: the part, then what is wrong; no traceback.
+
+    The checks' own messages (``CheckFailed``, ``AssertionError``) are written for students
+    and kept as they are; a missing answer, a refused one and a test the grader could not
+    run are said in words.
+    """
+    ename, evalue = str(output.get("ename", "")), str(output.get("evalue", "")).strip()
+    missing = _NAME_ERROR.match(evalue)
+    if ename == "NameError" and missing:
+        text = (
+            f"`{missing.group(1)}` is not defined: run your answer cell (an answer cell that still raises "
+            "NotImplementedError, or stops with an error, defines nothing)."
+        )
+    elif ename in ("CheckFailed", "AssertionError"):
+        text = evalue or "the test failed."
+    elif ename == "GraderError":
+        text = "this test could not be judged automatically; your instructor will review it."
+    elif ename in ("TypeError", "TimeoutError") and evalue:
+        text = evalue
+    else:
+        text = f"the test stopped with {ename}: {evalue}" if evalue else f"the test stopped with {ename}."
+    return f"{part}: {scrub_paths(text)}"
+
+
+def _grader_paths() -> list[str]:
+    """Folders of the server that feedback never names: the Python environment, the course's
+    package and the course folder."""
+    import sys
+
+    import platform_intl
+
+    folders = {sys.prefix, sys.base_prefix, sys.exec_prefix, str(Path(platform_intl.__file__).resolve().parents[1])}
+    coursedir = _running_coursedir()
+    if coursedir is not None and str(getattr(coursedir, "root", "") or ""):
+        folders.add(str(Path(coursedir.root).resolve()))
+    return sorted((f for f in folders if f and f != "/"), key=len, reverse=True)
+
+
+def scrub_paths(text: str) -> str:
+    """``text`` with the server's folders (see :func:`_grader_paths`) replaced by "…"."""
+    for folder in _grader_paths():
+        text = text.replace(folder.rstrip("/") + "/", "…/").replace(folder, "…")
+    return text
+
+
+_FRAME = re.compile(r"^\s*File\s+\S*[/\\]")
+
+
+def shorten_traceback(entries) -> list[str]:
+    """A traceback without the frames of library code (IPython's ``File /path...`` entries),
+    each run of them said in one line, and without the server's paths. The student's own
+    cells (``Cell In[3], line 2``) and the error line stay."""
+    shown: list[str] = []
+    skipped = 0
+    for entry in entries:
+        if _FRAME.match(ANSI.sub("", entry)):
+            skipped += 1
+            continue
+        if skipped:
+            shown.append(f"  ... {skipped} frame(s) inside library code not shown")
+            skipped = 0
+        shown.append(scrub_paths(entry))
+    if skipped:
+        shown.append(f"  ... {skipped} frame(s) inside library code not shown")
+    return shown
 
 
 def _visible_lines(nb) -> set[str]:
@@ -392,13 +545,17 @@ class RedactSecrets(_QuietFeedbackPreprocessor):
         plain = ANSI.sub("", text)
         lines = plain.split("\n")
         hits = 0
-        for i, line in enumerate(lines):
+        kept: list[str] = []
+        for line in lines:
             flat = " ".join(line.split())
             if flat and any(p in flat for p in patterns):
-                indent = line[: len(line) - len(line.lstrip())]
-                lines[i] = indent + self.replacement
                 hits += 1
-        return ("\n".join(lines), hits) if hits else (text, 0)
+                if kept and kept[-1].strip() == self.replacement:
+                    continue  # a run of hidden lines is said once
+                kept.append(line[: len(line) - len(line.lstrip())] + self.replacement)
+            else:
+                kept.append(line)
+        return ("\n".join(kept), hits) if hits else (text, 0)
 
     def _redact_output(self, output, patterns) -> int:
         hits = 0
