@@ -381,6 +381,7 @@ def test_student_fetches_validates_and_submits(page, lab, released):
         dialog.wait_for(timeout=120_000)
         message = dialog.locator("#validation-message").inner_text()
         assert "Success! Your notebook passes all the tests." in message, message
+        bs.save_screenshot(page, "validate-dialog.png", publish=True)
         dialog.locator("button", has_text="Ok").click()
 
         # Submit: it shows as submitted, and the exchange's inbound holds the answers.
