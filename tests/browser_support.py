@@ -353,3 +353,106 @@ def save_screenshot(page, name: str, *, publish: bool = False) -> Path:
         images.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(target, images / name)
     return target
+
+
+# --- accessibility: axe-core in the page ------------------------------------------------
+
+#: The course's own content in a notebook page: rendered Markdown of its cells and every
+#: output (tables, figures, the HTML its widgets generate). Everything else in the page
+#: (menus, toolbars, prompts, the file browser, nbgrader's lists) is JupyterLab's or nbgrader's.
+OWN_CONTENT = (".jp-Cell-inputWrapper .jp-RenderedMarkdown", ".jp-OutputArea-output")
+#: axe's impacts that fail the audit (axe orders them minor < moderate < serious < critical).
+FAILING_IMPACTS = ("serious", "critical")
+
+
+def axe_script() -> str | None:
+    """axe-core's browser script, as the ``axe-playwright-python`` package (requirements-dev) ships it."""
+    try:
+        from axe_playwright_python.base import AXE_FILE_PATH
+    except ImportError:
+        return None
+    return Path(AXE_FILE_PATH).read_text(encoding="utf-8")
+
+
+#: The alt text JupyterLab gives an image that has none.
+PLACEHOLDER_ALT = "Image"
+
+AXE_RUN_JS = """async ({own, allowed, impacts, placeholder}) => {
+    const cellIndex = el => {  // the notebook cell's index (from 0), or null
+        const cell = el && el.closest('.jp-Cell');
+        return cell ? [...cell.parentElement.children].filter(c => c.classList.contains('jp-Cell')).indexOf(cell) : null;
+    };
+    // Every violation node of the document (frames are audited on their own), with where it
+    // sits: inside the course's own content, or matched by an entry of the allow-list.
+    const results = await axe.run(document, {
+        resultTypes: ['violations'], iframes: false, elementRef: true,
+    });
+    const found = [];
+    for (const violation of results.violations) {
+        for (const node of violation.nodes) {
+            const impact = node.impact || violation.impact;
+            if (!impacts.includes(impact)) continue;
+            const el = node.element;
+            const ours = !!(el && own.some(sel => el.closest(sel)));
+            let entry = null;
+            if (el) {
+                entry = allowed.findIndex(([rule, sel]) => rule === violation.id && el.closest(sel));
+                if (entry < 0) entry = null;
+            }
+            found.push({
+                rule: violation.id, impact, help: violation.help,
+                target: node.target.map(String).join(' '), html: (node.html || '').slice(0, 300),
+                summary: (node.failureSummary || '').slice(0, 400), ours, entry,
+                cell: cellIndex(el),
+            });
+        }
+    }
+    // JupyterLab gives every image without alt text (or with an empty one) the alt text
+    // "Image" (handleDefaults in @jupyterlab/rendermime), which hides a missing description
+    // from axe's image-alt: in the course's content that placeholder counts as no alt text.
+    for (const img of document.querySelectorAll(own.map(sel => `${sel} img`).join(', '))) {
+        if (img.getAttribute('alt') !== placeholder) continue;
+        found.push({
+            rule: 'course-image-alt', impact: 'critical',
+            help: `Images must have alt text of their own (this one has JupyterLab's placeholder alt="${placeholder}")`,
+            target: img.tagName.toLowerCase(), html: img.outerHTML.slice(0, 300), summary: '',
+            ours: true, entry: null, cell: cellIndex(img),
+        });
+    }
+    return {version: axe.version, nodes: found};
+}"""
+
+
+def axe_audit(frame, own=OWN_CONTENT, allowed=(), impacts=FAILING_IMPACTS) -> dict:
+    """Run axe-core in ``frame`` (a Playwright page or frame): serious and critical nodes.
+
+    Returns ``{"version": ..., "nodes": [...]}``; each node has its ``rule``, ``impact``,
+    ``target``, ``html``, ``ours`` (inside ``own``) and ``entry`` (the index of the first
+    ``(rule, selector)`` pair of ``allowed`` that it matches: the node or an ancestor
+    matches the selector), and ``cell`` (the notebook cell's index, or None).
+
+    One check is the course's own, not axe's: ``course-image-alt``, an image inside ``own``
+    whose alt text is JupyterLab's placeholder (see ``AXE_RUN_JS``).
+    """
+    script = axe_script()
+    if script is None:
+        raise RuntimeError("axe-core is not installed (the axe-playwright-python package, requirements-dev.lock)")
+    if not frame.evaluate("() => typeof window.axe !== 'undefined'"):
+        frame.evaluate(script)
+    arguments = {
+        "own": list(own),
+        "allowed": [list(pair) for pair in allowed],
+        "impacts": list(impacts),
+        "placeholder": PLACEHOLDER_ALT,
+    }
+    return frame.evaluate(AXE_RUN_JS, arguments)
+
+
+def describe_axe_nodes(nodes: list[dict]) -> str:
+    """Axe's nodes as lines for a failure message."""
+    return "\n".join(
+        f"- {n['rule']} ({n['impact']}) at {n['target']}"
+        + (f" [cell {n['cell'] + 1} of the notebook]" if n.get("cell") is not None else "")
+        + f": {n['help']}\n    {n['html']}\n    {n['summary']}".replace("\n    \n", "\n")
+        for n in nodes
+    )
