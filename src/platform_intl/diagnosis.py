@@ -49,7 +49,7 @@ KINDS = {
     "off_by_one": "exactly 1 more or less: a growth factor where a growth rate belongs, or the reverse",
     "rounded": "the expected value rounded: rounded too early",
     "zero": "zero where the expected value is not",
-    "close": "within 5 % of the expected value, but outside the tolerance",
+    "close": "within a twentieth of the expected value, but outside the tolerance",
     "magnitude": "the right order of magnitude, but a different value",
     "far": "a different order of magnitude, with no simple relation to the expected value",
     "text_format": "the right characters with different separators, spaces or punctuation",
@@ -162,7 +162,7 @@ def diagnose(
     if target != 0 and abs(number - target) <= 0.05 * abs(target):
         return Diagnosis(
             "close",
-            "close (within 5 %) but not within the tolerance; check a rounded input or a slightly different figure",
+            "close but not within the tolerance; check a rounded input or a slightly different figure",
         )
     ratio = number / target if target != 0 else 0.0
     if ratio > 0:
