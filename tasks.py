@@ -10,7 +10,9 @@ dependencies plus the course's helper package: `requirements.lock` (what student
 for `lab`; `requirements-hub.lock` on top of it (JupyterHub, the PostgreSQL driver) for
 `hub`; and `requirements-dev.lock` on top of both (test, lint and type-check tools) for
 `test`, `check` and `bench`. Later runs compare a fingerprint of the lock files and skip
-installing when nothing changed.
+installing when nothing changed. In a git checkout, every command also registers git's clean
+filter for the notebooks (tools/notebooks.py, see .gitattributes), so that lectures saved
+with their outputs never collide with `git pull` of course updates.
 
 Further commands for maintainers:
 
@@ -108,6 +110,53 @@ def write_lab_settings() -> None:
         page_config.write_text(json.dumps(wanted, indent=2) + "\n")
 
 
+#: The git filter that keeps outputs out of the committed notebooks (.gitattributes names it).
+NOTEBOOK_FILTER = "platform-intl-notebooks"
+
+
+def course_checkout(root: Path) -> str | None:
+    """git, if ``root`` is the top of a git checkout (not a folder inside another one); else None."""
+    git = shutil.which("git")
+    if git is None or not (root / ".git").exists():
+        return None
+    top = subprocess.run([git, "-C", str(root), "rev-parse", "--show-toplevel"], capture_output=True, text=True)
+    if top.returncode != 0 or Path(top.stdout.strip()).resolve() != root.resolve():
+        return None
+    return git
+
+
+def install_notebook_filter(root: Path = ROOT, python: Path = PYTHON) -> bool:
+    """Register tools/notebooks.py as git's clean filter for the notebooks, in ``root``'s own
+    git configuration: a lecture run and saved with its outputs is then no change to git, and
+    `git pull` brings course updates without conflicts. Only in a git checkout, and only when
+    the setting differs; returns whether it wrote it."""
+    git = course_checkout(root)
+    if git is None:
+        return False
+    key = f"filter.{NOTEBOOK_FILTER}.clean"
+    script = (root / "tools" / "notebooks.py").as_posix()
+    wanted = f'"{Path(python).as_posix()}" "{script}" clean-filter %f'
+    current = subprocess.run([git, "-C", str(root), "config", "--local", "--get", key], capture_output=True, text=True)
+    if current.returncode == 0 and current.stdout.rstrip("\n") == wanted:
+        return False
+    subprocess.run([git, "-C", str(root), "config", "--local", key, wanted], check=True)
+    say("git now leaves notebook outputs out of commits (a clean filter: tools/notebooks.py clean-filter)")
+    return True
+
+
+def refresh_notebooks(root: Path = ROOT, python: Path = PYTHON) -> None:
+    """Record notebooks saved with outputs only as unchanged in git's index (git takes a file
+    whose size changed for changed without reading it through the filter): `tools/notebooks.py
+    refresh`, in a git checkout with the filter installed."""
+    git = course_checkout(root)
+    if git is None or not Path(python).exists():
+        return
+    key = f"filter.{NOTEBOOK_FILTER}.clean"
+    if subprocess.run([git, "-C", str(root), "config", "--get", key], capture_output=True).returncode != 0:
+        return
+    subprocess.run([str(python), str(root / "tools" / "notebooks.py"), "refresh"], cwd=root, check=False)
+
+
 def ensure_sandbox_tool() -> None:
     """Autograding runs student code in bubblewrap: install Debian's package where we can."""
     if shutil.which("bwrap") or not sys.platform.startswith("linux"):
@@ -138,6 +187,8 @@ def ensure_env(*, dev: bool = False, hub: bool = False) -> None:
     good_enough = {fingerprint(level) for level in LEVELS[LEVELS.index(wanted) :]}
     if PYTHON.exists() and have in good_enough:
         write_lab_settings()
+        install_notebook_filter()
+        refresh_notebooks()
         return
     if not PYTHON.exists():
         say(f"creating the virtual environment in {VENV.relative_to(ROOT)}/")
@@ -150,6 +201,8 @@ def ensure_env(*, dev: bool = False, hub: bool = False) -> None:
     subprocess.run(pip + ["install", "--quiet", *locks], check=True, env=env)
     subprocess.run(pip + ["install", "--quiet", "--no-deps", "-e", str(ROOT)], check=True, env=env)
     write_lab_settings()
+    install_notebook_filter()
+    refresh_notebooks()
     STAMP.write_text(fingerprint(wanted) + "\n")
     say("environment ready")
 
@@ -164,7 +217,10 @@ def lab(extra: list[str]) -> int:
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         args.append("--allow-root")
     say("starting JupyterLab at the repository root (Ctrl+C to stop)")
-    return run(args + extra, cwd=ROOT)
+    try:
+        return run(args + extra, cwd=ROOT)
+    finally:
+        refresh_notebooks()  # lectures saved with their outputs are no change to `git pull`
 
 
 def test(extra: list[str]) -> int:

@@ -98,7 +98,7 @@ def test_server_config_is_merged_and_written_once(tmp_path):
     assert write_server_config(tmp_path) == target
     written = json.loads(target.read_text())
     assert written["ServerApp"] == {
-        "jpserver_extensions": {"other": True, "platform_intl.lab_fonts": True},
+        "jpserver_extensions": {"other": True, **SERVER_CONFIG["ServerApp"]["jpserver_extensions"]},
         "ip": "0.0.0.0",
     }
     assert written["LabApp"] == SERVER_CONFIG["LabApp"]

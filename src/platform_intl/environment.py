@@ -92,9 +92,10 @@ def make_state_dirs(env: Mapping[str, str]) -> None:
 #: The Jupyter server configuration the course environment carries for every server that
 #: runs from it (``tasks.py lab``, the class server's users and Formgraders): JupyterLab
 #: links custom.css into its page, and :mod:`platform_intl.lab_fonts` serves it, with the
-#: CJK font it names.
+#: CJK font it names; :mod:`platform_intl.notebook_git` keeps a notebook saved with its
+#: outputs from looking changed to git.
 SERVER_CONFIG = {
-    "ServerApp": {"jpserver_extensions": {"platform_intl.lab_fonts": True}},
+    "ServerApp": {"jpserver_extensions": {"platform_intl.lab_fonts": True, "platform_intl.notebook_git": True}},
     "LabApp": {"custom_css": True},
 }
 #: Below the environment's prefix: the environment-wide Jupyter configuration, read by
