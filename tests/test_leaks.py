@@ -251,3 +251,75 @@ def test_student_edition_holds_what_students_need_and_nothing_else(student_editi
     assert sorted(f for f in files if forbidden.search(f)) == []
     config = (student_edition / "nbgrader_config.py").read_text()
     assert "course_id" in config and "CourseDirectory.root" not in config
+
+
+# ------------------------------------------------- instructor notes (discussion questions)
+
+#: src/platform_intl/instructor/notes/: talking points and model answers for the lectures'
+#: discussion questions, for instructors only.
+NOTES = ROOT / "src" / "platform_intl" / "instructor" / "notes"
+
+
+def note_sentences() -> set[str]:
+    """Distinctive sentences of the instructor notes: 50+ characters of plain prose.
+
+    Headings are left out (they quote the lectures' questions, which students see), and so
+    are sentences with Markdown or code marks, so that each secret reads the same in the
+    Markdown file and in anything rendered from it."""
+    sentences = set()
+    for path in sorted(NOTES.glob("[0-9][0-9]_*.md")):
+        lines = [l for l in path.read_text(encoding="utf-8").splitlines() if not l.startswith("#")]
+        text = flat(re.sub(r"(?m)^- |\*\*[^*]+\*\*", " ", "\n".join(lines)))
+        for sentence in re.split(r"(?<=[.!?])\s+", text):
+            if len(sentence) >= 50 and not re.search(r"[`*_\[\]|]", sentence):
+                sentences.add(sentence)
+    return sentences
+
+
+NOTE_SECRETS = note_sentences()
+
+
+def note_leaks(path: Path, own: str = "") -> list[str]:
+    """Sentences of the instructor notes found in a file (except what the student wrote)."""
+    text = readable_text(path)
+    if text is None:
+        return []
+    body = flat(text)
+    return [s for s in NOTE_SECRETS if s in body and s not in own]
+
+
+def test_the_note_secrets_are_known_and_found_where_they_are():
+    notes = sorted(NOTES.glob("[0-9][0-9]_*.md"))
+    assert len(notes) >= 7 and len(NOTE_SECRETS) >= 5 * len(notes)
+    for path in notes:
+        assert note_leaks(path), f"no distinctive sentence of {path.name} is recognised in the file itself"
+
+
+def test_instructor_notes_are_in_nothing_the_student_edition_copies():
+    """The lectures, datasets, problem sets, student guide and the student package state no
+    sentence of the notes (the notes are written in their own words, and stay instructor-only)."""
+    public = sorted((ROOT / "course").rglob("*.ipynb")) + sorted((ROOT / "datasets").glob("*"))
+    public += sorted((ASSIGNMENTS / "source").glob("*/*.ipynb")) + [
+        ROOT / "docs" / "student-guide.md",
+        ROOT / "README.md",
+    ]
+    public += [p for p in (ROOT / "src" / "platform_intl").rglob("*") if p.is_file() and "instructor" not in p.parts]
+    problems = {str(p.relative_to(ROOT)): found[:2] for p in public if p.is_file() and (found := note_leaks(p))}
+    assert problems == {}, json.dumps(problems, indent=1)[:3000]
+
+
+@pytest.mark.slow
+def test_the_student_edition_quotes_no_instructor_note(student_edition):
+    assert not any(p.name.endswith(".md") and p.parent.name == "notes" for p in student_edition.rglob("*"))
+    problems = {str(p): found[:2] for p in student_edition.rglob("*") if p.is_file() and (found := note_leaks(p))}
+    assert problems == {}, json.dumps(problems, indent=1)[:3000]
+
+
+@pytest.mark.slow
+def test_nothing_released_to_students_quotes_an_instructor_note(simulation):
+    problems = {}
+    for path, own in artifacts_students_receive(simulation):
+        found = note_leaks(path, own)
+        if found:
+            problems[str(path)] = found[:2]
+    assert problems == {}, json.dumps(problems, indent=1)[:3000]
