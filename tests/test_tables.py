@@ -62,6 +62,10 @@ def test_html_keeps_every_character_and_labels_rows_and_columns():
     assert LONG in markup and "..." not in markup and 'class="dataframe"' not in markup
     assert '<th scope="col"' in markup and '<th scope="row"' in markup and "<caption" in markup
     assert "white-space:normal" in markup
+    # Wide tables scroll in a focusable, named region (keyboard users reach every column).
+    assert 'role="region" tabindex="0" aria-label="Arguments"' in markup
+    unnamed = tables.show(pd.DataFrame({"score": [1.5]}, index=["Hong Kong"]))._repr_html_()
+    assert 'aria-label="Table: score"' in unnamed and "<thead><tr><td></td>" in unnamed
 
 
 def test_plain_text_wraps_long_cells_instead_of_cutting_them():

@@ -84,7 +84,10 @@ class Table:
             weight = "" if header else "font-weight:normal;"
             return f"text-align:left;{weight}white-space:normal;padding:2px 8px;vertical-align:top;max-width:32em"
 
-        head = "".join(f'<th scope="col" style="{style(c, True)}">{html.escape(c)}</th>' for c in self.columns)
+        head = "".join(
+            f'<th scope="col" style="{style(c, True)}">{html.escape(c)}</th>' if c.strip() else "<td></td>"
+            for c in self.columns
+        )
         rows = []
         for values in self.cells.itertuples(index=False):
             cells = []
@@ -100,9 +103,15 @@ class Table:
             if self.caption
             else ""
         )
+        # A table wider than the notebook scrolls in a region of its own that takes the keyboard
+        # focus (axe: scrollable-region-focusable), named by its caption or else its columns.
+        named = [c for c in self.columns if c.strip()]
+        label = self.caption or "Table: " + ", ".join(named[:4]) + (", …" if len(named) > 4 else "")
         return (
+            f'<div class="platform-intl-table-scroll" role="region" tabindex="0" '
+            f'aria-label="{html.escape(label, quote=True)}" style="overflow-x:auto;max-width:100%">'
             '<table class="platform-intl-table" style="border-collapse:collapse;table-layout:auto">'
-            f"{caption}<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+            f"{caption}<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
         )
 
     def __str__(self) -> str:
