@@ -18,6 +18,13 @@ One module per part, all re-exported here (``localization.format_number`` and
   examples (:data:`MT_ERROR_CATEGORIES`, :data:`DANISH_MT_EXAMPLES`).
 - :mod:`.decisions`: :func:`weighted_decision_matrix`.
 - :mod:`.charts`: figures for lecture 07 (:func:`reach_chart`, :func:`ad_yield_chart`).
+- :mod:`.regulation`: regulation as data (``datasets/regulation.csv``):
+  :func:`data_localization_burden` for the decision matrix, :func:`burden_sources`,
+  :func:`regulation_timeline_chart` (lecture 08).
+- :mod:`.plurals`: CLDR plural categories (:func:`plural_categories`, :func:`format_count`);
+  :mod:`.bidi`: right-to-left text and isolation (:func:`isolate`, :func:`text_direction`);
+  :mod:`.timezones`: launch times across zones and CLDR's preferred calendars;
+  :mod:`.chinese`: Taiwan and Hong Kong vocabulary with OpenCC (:func:`variant_table`) (lecture 08).
 
 Course assumptions (not sourced figures, labelled wherever they are used) live in one
 table, :data:`ASSUMPTIONS` (:mod:`.assumptions`): value, range and basis of the review
@@ -66,6 +73,7 @@ territory (``pt-BR`` counts Portuguese speakers in Brazil only).
 """
 
 from .assumptions import ASSUMPTIONS, CourseAssumption, assumption, assumptions_table
+from .bidi import bdi, isolate, message_html, strong_directions, text_direction, visible_controls
 from .budget import (
     LanguageBudgetProblem,
     LanguagePlan,
@@ -75,6 +83,7 @@ from .charts import (
     ad_yield_chart,
     reach_chart,
 )
+from .chinese import PRODUCT_WORDS, variant_table
 from .costs import (
     MODERATOR_COST_PER_YEAR,
     OPENCC_CONFIGS,
@@ -119,9 +128,31 @@ from .languages import (
     language_name,
     validate_language_tag,
 )
+from .plurals import (
+    POST_COUNT_FORMS,
+    MissingPluralFormError,
+    format_count,
+    naive_plural,
+    plural_categories,
+    plural_category,
+    plural_forms_table,
+    plural_table,
+)
 from .reach import (
     OVERLAP_RULES,
     ReachModel,
+)
+from .regulation import (
+    DATA_LOCALIZATION_RUBRIC,
+    RegulationCoverageError,
+    burden_sources,
+    data_localization_burden,
+    eu_members,
+    jurisdictions_for,
+    regulation_summary,
+    regulation_table,
+    regulation_timeline_chart,
+    timeline_alt,
 )
 from .staffing import (
     SHRINKAGE,
@@ -130,6 +161,14 @@ from .staffing import (
     moderation_staffing,
     review_capacity,
     staffing_plan,
+)
+from .timezones import (
+    LAUNCH_ZONES,
+    TimeZoneError,
+    buddhist_era_year,
+    calendar_table,
+    launch_times,
+    preferred_calendars,
 )
 from .translation_errors import (
     DANISH_MT_EXAMPLES,
@@ -146,14 +185,18 @@ __all__ = [
     "COURSE_LOCALES",
     "DANISH_MT_EXAMPLES",
     "DANISH_TEXT_DO_NOT_TRANSLATE",
+    "DATA_LOCALIZATION_RUBRIC",
     "FORMATS",
+    "LAUNCH_ZONES",
     "MAX_PRICE_PER_WORD",
     "MODERATOR_COST_PER_YEAR",
     "MT_ERROR_CATEGORIES",
     "MT_ERROR_LABELS",
     "OPENCC_CONFIGS",
     "OVERLAP_RULES",
+    "POST_COUNT_FORMS",
     "POST_EDIT_SHARE_RANGE",
+    "PRODUCT_WORDS",
     "REVIEWS_PER_MODERATOR_DAY",
     "REVIEW_QA_SHARE",
     "SHRINKAGE",
@@ -166,18 +209,28 @@ __all__ = [
     "LocaleError",
     "LocalizationCost",
     "MTExample",
+    "MissingPluralFormError",
     "PriceUnitError",
     "ReachModel",
+    "RegulationCoverageError",
     "Staffing",
+    "TimeZoneError",
     "ad_yield_chart",
     "assumption",
     "assumptions_table",
+    "bdi",
+    "buddhist_era_year",
+    "burden_sources",
+    "calendar_table",
     "check_budget",
     "check_price_per_word",
     "conversion_cost",
     "conversion_lift_from_csa",
     "convert_simplified",
+    "data_localization_burden",
+    "eu_members",
     "format_compact",
+    "format_count",
     "format_currency",
     "format_date",
     "format_for_locales",
@@ -185,21 +238,39 @@ __all__ = [
     "format_percent",
     "greedy_loses_example",
     "inflow_staffing",
+    "isolate",
+    "jurisdictions_for",
     "language_name",
+    "launch_times",
     "localization_cost",
     "localization_return",
+    "message_html",
     "moderation_staffing",
     "mt_error_category",
     "mt_error_examples",
+    "naive_plural",
     "parse_locale",
+    "plural_categories",
+    "plural_category",
+    "plural_forms_table",
+    "plural_table",
     "post_editing_cost",
+    "preferred_calendars",
     "price_per_word_for",
     "reach_chart",
     "reach_per_dollar",
+    "regulation_summary",
+    "regulation_table",
+    "regulation_timeline_chart",
     "review_capacity",
     "route_cost",
     "staffing_plan",
+    "strong_directions",
+    "text_direction",
+    "timeline_alt",
     "translation_prices",
     "validate_language_tag",
+    "variant_table",
+    "visible_controls",
     "weighted_decision_matrix",
 ]

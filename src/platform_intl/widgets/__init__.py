@@ -10,6 +10,7 @@
 - :mod:`.documents`: lineage and translation-error counts (lecture 05).
 - :mod:`.market`: the market funnel explorer (TAM, SAM, SOM; lecture 06).
 - :mod:`.planner`: the language budget planner and the locale playground (lecture 07).
+- :mod:`.locales`: the plural-forms explorer (lecture 08).
 
 Every name is importable from here (``widgets.MetricSwitcher``); the module that holds it is
 imported on first use, so a lecture only pays for the widgets it shows.
@@ -33,6 +34,7 @@ _HOME = {
     "documents": ("LineageExplorer", "error_counts_figure"),
     "market": ("MarketFunnelExplorer",),
     "planner": ("LanguageBudgetPlanner", "LocalePlayground"),
+    "locales": ("PluralExplorer",),
     "base": ("display_name", "LiveWidget", "ANALYSIS_SOURCE"),
 }
 _MODULE_OF = {name: module for module, names in _HOME.items() for name in names}
