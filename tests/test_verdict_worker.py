@@ -328,7 +328,7 @@ def test_timings(ps2, ps2_solutions, capsys):
 
 
 @pytest.mark.parametrize(
-    "name", ["ps0_orientation", "ps1_reading_the_numbers", "ps2_market_sizing", "ps3_localization"]
+    "name", ["ps0_orientation", "ps1_reading_the_numbers", "ps2_market_sizing", "ps3_localization", "ps4_market_entry"]
 )
 def test_every_assignment_can_be_graded_this_way(name):
     """Solutions pass every test; tests read only answers (never setup names an answer cell rebinds)."""
