@@ -303,6 +303,34 @@ def test_market_explorer_does_what_the_lecture_says(page, lab):
     assert cut_text(page) == []
 
 
+@pytest.mark.timeout(180)
+def test_a_lecture_shows_as_slides(page, lab):
+    """jupyterlab-rise presents a lecture as a talk: one slide per section, the arrow keys move on."""
+    import nbformat
+
+    notebook = COURSE / "06_market_sizing.ipynb"
+    cells = nbformat.read(notebook, as_version=4).cells
+    expected = sum(c.metadata.get("slideshow", {}).get("slide_type") == "slide" for c in cells)
+    page.goto(lab.page_url(f"rise/{relative(notebook)}"))
+    slides = page.locator(".reveal .slides > section")
+    slides.first.wait_for(timeout=120_000)
+    deadline = time.monotonic() + 60
+    while slides.count() < expected and time.monotonic() < deadline:
+        page.wait_for_timeout(200)
+    assert slides.count() == expected >= 8
+    present = page.locator(".reveal .slides > section.present")
+    assert "Market sizing" in present.inner_text()
+    first = present.inner_text()
+    page.locator(".reveal").click()
+    page.keyboard.press("ArrowRight")
+    deadline = time.monotonic() + 15
+    while present.inner_text() == first and time.monotonic() < deadline:
+        page.wait_for_timeout(100)
+    assert present.inner_text() != first, "the arrow key did not move to the next slide"
+    page.wait_for_timeout(1500)  # reveal.js slides in; the screenshot shows the slide, not the move
+    bs.save_screenshot(page, "lecture-as-slides.png")
+
+
 # --------------------------------------------------------------------------- nbgrader
 
 

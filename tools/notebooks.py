@@ -13,7 +13,8 @@
 
 Notebooks are committed without outputs, execution counts or editor metadata, with the
 Python 3 kernelspec, and with stable cell ids (the nbgrader grade_id where there is one)
-so that diffs stay small.
+so that diffs stay small. Lectures also get their slide metadata from their headings, so
+that each one shows as a talk (jupyterlab-rise: a new slide at each # and ## heading).
 
 `python3 tasks.py setup` (and `lab`, `test`) registers `clean-filter` as git's clean filter
 for the notebooks (.gitattributes): git then stores, compares and merges the stripped
@@ -51,8 +52,25 @@ def committed_notebooks() -> list[Path]:
     return [ROOT / p for p in out]
 
 
+#: Lectures (course/NN_*.ipynb) are also slideshows (jupyterlab-rise): slides follow the headings.
+LECTURE_STEM = re.compile(r"^\d\d_")
+RISE = {"scroll": True}
+
+
+def slide_type(cell) -> str:
+    """A new slide at each title and section (# and ##), a sub-slide at ###; the rest follows."""
+    if cell.cell_type != "markdown":
+        return "-"
+    first = next((line for line in cell.source.splitlines() if line.strip()), "")
+    if re.match(r"#{1,2} ", first):
+        return "slide"
+    return "subslide" if first.startswith("### ") else "-"
+
+
 def tidy(nb: nbformat.NotebookNode, stem: str) -> nbformat.NotebookNode:
-    nb.metadata = nbformat.from_dict({"kernelspec": KERNELSPEC, "language_info": LANGUAGE_INFO})
+    lecture = bool(LECTURE_STEM.match(stem))
+    metadata = {"kernelspec": KERNELSPEC, "language_info": LANGUAGE_INFO}
+    nb.metadata = nbformat.from_dict({**metadata, "rise": RISE} if lecture else metadata)
     seen: set[str] = set()
     for index, cell in enumerate(nb.cells):
         grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
@@ -64,6 +82,8 @@ def tidy(nb: nbformat.NotebookNode, stem: str) -> nbformat.NotebookNode:
         seen.add(cell_id)
         cell["id"] = cell_id
         keep = {k: v for k, v in cell.get("metadata", {}).items() if k in {"nbgrader", "tags"}}
+        if lecture:
+            keep["slideshow"] = {"slide_type": "slide" if index == 0 else slide_type(cell)}
         cell["metadata"] = nbformat.from_dict(keep)
         if cell.cell_type == "code":
             cell.outputs = []
