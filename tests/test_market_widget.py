@@ -182,5 +182,5 @@ def test_tick_all_and_untick_all_buttons(explorer):
     assert explorer.markets.value == () and explorer.totals["speakers"] == 0
     explorer.markets.all_button.click()
     assert explorer.markets.value == explorer.markets.codes and explorer.totals["speakers"] > 0
-    with pytest.raises(ValueError, match="no market XX in this scenario; its markets are"):
+    with pytest.raises(ValueError, match="no choice XX here; the choices are"):
         explorer.markets.value = ("XX",)

@@ -137,7 +137,7 @@ def test_playground_writes_each_locales_own_digits_and_latin_ones_on_request():
     assert list(table["digits"]) == ["latn", "arab", "arabext"]
     assert "١٢٫٣٪" in table.loc["ar_EG", "percent"] and "٢٠٢٥" in table.loc["ar_EG", "date"]
     assert "١٬٢٣٤٬٥٦٧٫٨٩١" in playground.output.value and "<th>Digits</th>" in playground.output.value
-    assert "fa_IR" in playground.locales.options and "ar_EG" in playground.locales.options
+    assert "fa_IR" in playground.locales.codes and "ar_EG" in playground.locales.codes
 
     playground.digits.value = "latn"
     table = playground.table.set_index("locale")
@@ -165,3 +165,16 @@ def test_playground_is_displayable():
     bundle = playground._repr_mimebundle_()
     assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == playground.widget.model_id
     assert "build_for_benchmark" in planner_module.__doc__
+
+
+def test_playground_locales_are_tick_boxes_that_add_and_remove_rows():
+    playground = LocalePlayground(locales=["en_US", "da_DK"])
+    assert list(playground.table["locale"]) == ["en_US", "da_DK"]
+    boxes = dict(zip(playground.locales.codes, playground.locales.grid.children))
+    assert boxes["en_US"].value and not boxes["zh_CN"].value
+    boxes["zh_CN"].value = True
+    assert list(playground.table["locale"]) == ["en_US", "zh_CN", "da_DK"]
+    boxes["en_US"].value = False
+    assert "en_US" not in list(playground.table["locale"])
+    playground.locales.none_button.click()
+    assert playground.table.empty

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import math
 import time
 from typing import Any
@@ -207,6 +208,100 @@ class LiveWidget:
 
     def _repr_mimebundle_(self, **kwargs):
         return self.widget._repr_mimebundle_(**kwargs)
+
+
+class Checklist:
+    """One tick box per choice: "untick Hong Kong" does what it says (a multi-select list
+    would keep only the item clicked, unless the reader knew to hold Ctrl or Cmd).
+
+    ``value`` is the tuple of ticked codes (settable); ``options`` the ``(label, code)``
+    pairs (setting them ticks every box, or those in ``ticked``); ``codes`` every code;
+    ``observe(handler)`` calls ``handler`` once per change of ``value``, as an ipywidgets
+    control would. Buttons tick or untick every box at once.
+    """
+
+    def __init__(self, title: str, hint: str = "", options=(), *, ticked=None, noun: str = "") -> None:
+        import ipywidgets as w
+
+        self._boxes: dict[str, Any] = {}
+        self._handlers: list[Any] = []
+        self._muted = False
+        self.grid = w.GridBox(
+            layout=w.Layout(grid_template_columns="repeat(auto-fill, minmax(15em, 1fr))", width="100%")
+        )
+        noun = f" {noun}" if noun else ""
+        self.all_button = w.Button(description=f"Tick all{noun}", layout=w.Layout(width="auto"))
+        self.none_button = w.Button(description=f"Untick all{noun}", layout=w.Layout(width="auto"))
+        self.all_button.on_click(lambda _b: self._set(self.codes))
+        self.none_button.on_click(lambda _b: self._set(()))
+        heading = w.HTML(f"<b>{html.escape(title)}</b>" + (f": {html.escape(hint)}." if hint else ""))
+        self.widget = w.VBox([heading, self.grid, w.HBox([self.all_button, self.none_button])])
+        self.set_options(options, ticked=ticked)
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return tuple(self._boxes)
+
+    @property
+    def options(self) -> list[tuple[str, str]]:
+        return [(box.description, code) for code, box in self._boxes.items()]
+
+    @options.setter
+    def options(self, pairs) -> None:
+        self.set_options(pairs)
+
+    def set_options(self, pairs, *, ticked=None) -> None:
+        """New choices, given as ``(label, code)`` pairs or codes; all ticked, or those in ``ticked``."""
+        import ipywidgets as w
+
+        pairs = [(p, p) if isinstance(p, str) else tuple(p) for p in pairs]
+        chosen = None if ticked is None else set(ticked)
+        unknown = sorted(chosen - {code for _label, code in pairs}) if chosen is not None else []
+        if unknown:
+            raise ValueError(f"cannot tick {', '.join(unknown)}: the choices are {[c for _l, c in pairs]}")
+        self._boxes = {
+            code: w.Checkbox(
+                value=chosen is None or code in chosen, description=label, indent=False, layout=w.Layout(width="auto")
+            )
+            for label, code in pairs
+        }
+        for box in self._boxes.values():
+            box.observe(self._on_box, names="value")
+        self.grid.children = tuple(self._boxes.values())
+
+    @property
+    def value(self) -> tuple[str, ...]:
+        return tuple(code for code, box in self._boxes.items() if box.value)
+
+    @value.setter
+    def value(self, codes) -> None:
+        self._set(tuple(codes))
+
+    def observe(self, handler, names="value") -> None:
+        self._handlers.append(handler)
+
+    def _set(self, codes: tuple[str, ...]) -> None:
+        unknown = sorted(set(codes) - set(self._boxes))
+        if unknown:
+            raise ValueError(f"no choice {', '.join(unknown)} here; the choices are {list(self._boxes)}")
+        old = self.value
+        self._muted = True
+        try:
+            for code, box in self._boxes.items():
+                box.value = code in codes
+        finally:
+            self._muted = False
+        if self.value != old:
+            self._notify(old)
+
+    def _on_box(self, _change) -> None:
+        if not self._muted:
+            self._notify(None)
+
+    def _notify(self, old) -> None:
+        change = {"name": "value", "old": old, "new": self.value, "owner": self}
+        for handler in self._handlers:
+            handler(change)
 
 
 def slider(

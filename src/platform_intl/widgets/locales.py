@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
+from typing import Any
 
 import ipywidgets as widgets
 import pandas as pd
 
 from platform_intl import localization as loc
 
-from .base import LiveWidget, slider
+from .base import Checklist, LiveWidget, slider
 
 #: What English-only code writes for each language: the singular form if n == 1, else the plural.
 _NAIVE = {lang: (forms.get("one", forms["other"]), forms["other"]) for lang, forms in loc.POST_COUNT_FORMS.items()}
@@ -35,12 +36,12 @@ class PluralExplorer(LiveWidget):
         if unknown:
             raise ValueError(f"locales must be among {options} (the languages with example forms); got {unknown}")
         self.count = slider("Number of posts", count, 0, 130, 1, integer=True, width="560px")
-        self.locales = widgets.SelectMultiple(
-            options=[(f"{loc.parse_locale(c).get_display_name('en')} ({c})", c) for c in options],
-            value=tuple(locales),
-            rows=len(options),
-            description="Languages",
-            style={"description_width": "initial"},
+        self.locales = Checklist(
+            "Languages",
+            "tick the languages to compare",
+            [(f"{loc.parse_locale(c).get_display_name('en')} ({c})", c) for c in options],
+            ticked=locales,
+            noun="languages",
         )
         self.output = widgets.HTML()
         self.widget = widgets.VBox(
@@ -49,7 +50,8 @@ class PluralExplorer(LiveWidget):
                     "<b>Plural forms explorer</b>: the same count of posts as each language must write it, "
                     "and what code written for English would show."
                 ),
-                widgets.HBox([widgets.VBox([self.count]), self.locales]),
+                self.count,
+                self.locales.widget,
                 self.output,
             ]
         )
@@ -65,7 +67,7 @@ class PluralExplorer(LiveWidget):
 
     def recompute(self) -> None:
         n = int(self.count.value)
-        rows = []
+        rows: list[dict[str, Any]] = []
         for code in self.locales.value:
             forms = loc.POST_COUNT_FORMS[code]
             right = loc.format_count(n, forms, code)

@@ -337,85 +337,6 @@ def funnel_table(result: pd.DataFrame, locale: str = "en_US", *, top: int = 8, c
 # --------------------------------------------------------------------------- explorer
 
 
-class MarketChecklist:
-    """One tick box per market, all ticked at first: "untick Hong Kong" does what it says.
-
-    ``value`` is the tuple of ticked territory codes (settable); ``options`` the
-    ``(label, code)`` pairs, replaced when the scenario changes; ``observe(handler)``
-    calls ``handler`` once per change of ``value``, as an ipywidgets control would.
-    """
-
-    def __init__(self) -> None:
-        import ipywidgets as w
-
-        self._boxes: dict[str, Any] = {}
-        self._handlers: list[Any] = []
-        self._muted = False
-        self.grid = w.GridBox(
-            layout=w.Layout(grid_template_columns="repeat(auto-fill, minmax(15em, 1fr))", width="100%")
-        )
-        self.all_button = w.Button(description="Tick all markets", layout=w.Layout(width="auto"))
-        self.none_button = w.Button(description="Untick all markets", layout=w.Layout(width="auto"))
-        self.all_button.on_click(lambda _b: self._set(self.codes))
-        self.none_button.on_click(lambda _b: self._set(()))
-        heading = w.HTML("<b>Markets</b>: untick a market to leave it out of the funnel.")
-        self.widget = w.VBox([heading, self.grid, w.HBox([self.all_button, self.none_button])])
-
-    @property
-    def codes(self) -> tuple[str, ...]:
-        return tuple(self._boxes)
-
-    @property
-    def options(self) -> list[tuple[str, str]]:
-        return [(box.description, code) for code, box in self._boxes.items()]
-
-    @options.setter
-    def options(self, pairs) -> None:
-        import ipywidgets as w
-
-        self._boxes = {
-            code: w.Checkbox(value=True, description=label, indent=False, layout=w.Layout(width="auto"))
-            for label, code in pairs
-        }
-        for box in self._boxes.values():
-            box.observe(self._on_box, names="value")
-        self.grid.children = tuple(self._boxes.values())
-
-    @property
-    def value(self) -> tuple[str, ...]:
-        return tuple(code for code, box in self._boxes.items() if box.value)
-
-    @value.setter
-    def value(self, codes) -> None:
-        self._set(tuple(codes))
-
-    def observe(self, handler, names="value") -> None:
-        self._handlers.append(handler)
-
-    def _set(self, codes: tuple[str, ...]) -> None:
-        unknown = sorted(set(codes) - set(self._boxes))
-        if unknown:
-            raise ValueError(f"no market {', '.join(unknown)} in this scenario; its markets are {list(self._boxes)}")
-        old = self.value
-        self._muted = True
-        try:
-            for code, box in self._boxes.items():
-                box.value = code in codes
-        finally:
-            self._muted = False
-        if self.value != old:
-            self._notify(old)
-
-    def _on_box(self, _change) -> None:
-        if not self._muted:
-            self._notify(None)
-
-    def _notify(self, old) -> None:
-        change = {"name": "value", "old": old, "new": self.value, "owner": self}
-        for handler in self._handlers:
-            handler(change)
-
-
 class MarketFunnelExplorer(LiveWidget):
     """Scenario, markets, adoption and obtainable-share sliders, locale: funnel and table.
 
@@ -465,7 +386,7 @@ class MarketFunnelExplorer(LiveWidget):
             style=style,
             layout=w.Layout(width="620px"),
         )
-        self.markets = MarketChecklist()
+        self.markets = base.Checklist("Markets", "untick a market to leave it out of the funnel", noun="markets")
         self.adoption = slider("Platform adoption", min_=0, max_=1, step=0.01, fmt=".0%", continuous_update=True)
         self.obtainable = slider("Obtainable share", min_=0, max_=1, step=0.005, fmt=".1%", continuous_update=True)
         self.locale = w.Dropdown(options=locales, value=locale, description="Number format", style=style)

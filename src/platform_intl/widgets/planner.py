@@ -56,7 +56,7 @@ from platform_intl import localization as loc
 from platform_intl import plots
 from platform_intl.localization.formatting import numbering_system
 
-from .base import LiveWidget, font_context, slider
+from .base import Checklist, LiveWidget, font_context, slider
 
 #: Languages a platform that serves English might add next (14: 16,384 subsets).
 DEFAULT_CANDIDATES = ("es", "pt-BR", "fr", "de", "it", "ja", "ko", "zh", "zh-Hant", "id", "vi", "th", "ar", "da")
@@ -359,8 +359,12 @@ class LocalePlayground(LiveWidget):
         self.date = widgets.DatePicker(
             value=_dt.date.fromisoformat(date) if isinstance(date, str) else date, description="Date", style=style
         )
-        self.locales = widgets.SelectMultiple(
-            options=options, value=tuple(locales), rows=6, description="Locales", style=style
+        self.locales = Checklist(
+            "Locales",
+            "tick the locales to compare",
+            [(f"{code}: {loc.parse_locale(code).get_display_name('en')}", code) for code in options],
+            ticked=locales,
+            noun="locales",
         )
         self.custom = widgets.Text(
             value="", placeholder="any CLDR locale, e.g. fi_FI or sr-Latn", description="Add a locale", style=style
@@ -374,9 +378,11 @@ class LocalePlayground(LiveWidget):
                 widgets.HBox(
                     [
                         widgets.VBox([self.value, self.share, self.currency, self.date]),
-                        widgets.VBox([self.locales, self.custom, self.digits]),
-                    ]
+                        widgets.VBox([self.custom, self.digits]),
+                    ],
+                    layout=widgets.Layout(flex_flow="row wrap"),
                 ),
+                self.locales.widget,
                 self.output,
             ]
         )
