@@ -76,6 +76,8 @@ def test_the_image_is_built_from_the_locks():
     assert re.search(r"pip install [^\n]*-r requirements\.lock -r requirements-hub\.lock", dockerfile)
     assert "COPY deploy/z2jh/jupyter /etc/platform-intl/jupyter" in dockerfile
     assert re.search(r"^FROM python:3\.11", dockerfile, flags=re.M), "the locks are resolved on Python 3.11"
+    # The lab's CJK font and the notebook save hook are server settings of the environment.
+    assert "write_server_config(Path('/opt/platform-intl/venv'))" in dockerfile
 
 
 def test_the_exchange_is_on_a_shared_volume_with_the_servers_modes(values):
