@@ -239,6 +239,9 @@ def check_claim(
             )
     stale = check.staleness_days
     if stale is not None and stale > 183:
-        years = localization.format_number(stale / 365.25, locale, decimals=1)
-        check.details.append(f"The reported figure is {years} years older than the document.")
+        age = round(stale / 365.25, 1)
+        whole = age == int(age)  # "1 year", "2 years", "1.5 years"; never "1.0 years"
+        years = localization.format_number(age, locale, decimals=0 if whole else 1)
+        unit = "year" if age == 1 else "years"
+        check.details.append(f"The reported figure is {years} {unit} older than the document.")
     return check

@@ -268,6 +268,11 @@ class Checklist:
         for box in self._boxes.values():
             box.observe(self._on_box, names="value")
         self.grid.children = tuple(self._boxes.values())
+        # Columns as wide as the longest label needs (about 0.55 em a character and 2 em for
+        # the box), never under 15 em: a label cut to "zh_Hant_HK: Chinese (Tra…" names no locale.
+        longest = max((len(label) for label, _code in pairs), default=0)
+        width = max(15, math.ceil(0.55 * longest) + 2)
+        self.grid.layout.grid_template_columns = f"repeat(auto-fill, minmax({width}em, 1fr))"
 
     @property
     def value(self) -> tuple[str, ...]:

@@ -30,7 +30,7 @@ class ClaimChecker(LiveWidget):
             description="Claim",
             layout=w.Layout(width="620px"),
         )
-        self.headline = slider("Headline (millions)", min_=0, max_=700, step=5)
+        self.headline = slider("Headline (millions)", min_=0, max_=700, step=5, fmt=".0f")
         self.headline_note = w.HTML()
         self._muted = False
         self.claim.observe(self._on_claim, names="value")
@@ -104,7 +104,8 @@ class ClaimChecker(LiveWidget):
             top = max(values + ([self.headline.max * 1e6] if check.headline is not None else []))
             ax.set_xlim(0, top / 1e6 * 1.2)
             ax.set_title(f"Claim check: {claim.wording}", fontsize=11)
-            ax.set_xlabel(f"{base.METRIC_LABELS.get(claim.metric, claim.metric)} (millions)")
+            label = base.METRIC_LABELS.get(claim.metric, claim.metric)  # "... (MAU)" -> "... (MAU, millions)"
+            ax.set_xlabel(f"{label[:-1]}, millions)" if label.endswith(")") else f"{label} (millions)")
             ax.set_ylabel("Figure")
         self._headline_artists = []
         if check.headline is not None:  # the slider moves only these two

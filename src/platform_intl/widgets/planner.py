@@ -123,7 +123,9 @@ class LanguageBudgetPlanner(LiveWidget):
         self.standalone = self.model.standalone_reach().to_numpy()
 
         style = {"description_width": "14em"}
-        self.budget = slider("Budget (USD)", value=int(budget), min_=0, max_=300_000, step=2_500, integer=True)
+        self.budget = slider(
+            "Budget (USD)", value=int(budget), min_=0, max_=300_000, step=2_500, integer=True, fmt=",d"
+        )
         self.price = slider(
             "Price per word (USD, median)",
             value=round(price_per_word if price_per_word is not None else self.reference_price, 3),
@@ -132,7 +134,9 @@ class LanguageBudgetPlanner(LiveWidget):
             step=0.01,
             fmt=".2f",
         )
-        self.words = slider("Source words", value=int(words), min_=5_000, max_=500_000, step=5_000, integer=True)
+        self.words = slider(
+            "Source words", value=int(words), min_=5_000, max_=500_000, step=5_000, integer=True, fmt=",d"
+        )
         self.moderation = slider(
             "Moderation per language (USD/yr)",
             value=int(moderation_per_language),
@@ -140,6 +144,7 @@ class LanguageBudgetPlanner(LiveWidget):
             max_=120_000,
             step=5_000,
             integer=True,
+            fmt=",d",
         )
         self.locale = widgets.Dropdown(
             options=list(loc.COURSE_LOCALES), value=locale, description="Number format", style=style
@@ -264,7 +269,7 @@ class LanguageBudgetPlanner(LiveWidget):
         self.summary.value = (
             f"<p><b>Optimal</b> (all {self._fmt(subsets)} subsets checked): {html.escape(names(plan))}: "
             f"reaches {self._fmt(plan.reach, 'compact')} more online speakers for "
-            f"{self._fmt(plan.cost, 'money')} ({self._fmt(plan.reach_per_dollar * PER)} per USD 1,000).<br>"
+            f"{self._fmt(plan.cost, 'money')} ({self._fmt(plan.reach_per_dollar * PER, 'compact')} per USD 1,000).<br>"
             f"<b>Greedy</b> (best reach per dollar first): {html.escape(names(quick))}: "
             f"{self._fmt(quick.reach, 'compact')} for {self._fmt(quick.cost, 'money')}. {verdict}</p>"
         )
@@ -277,7 +282,7 @@ class LanguageBudgetPlanner(LiveWidget):
                 f"{loc.format_number(r.price_per_word, self.locale.value, decimals=3)}</td>"
                 f"<td style='text-align:right'>{self._fmt(r.cost, 'money')}</td>"
                 f"<td style='text-align:right'>{self._fmt(r.marginal_reach, 'compact')}</td>"
-                f"<td style='text-align:right'>{self._fmt(r.reach_per_1000_usd)}</td>"
+                f"<td style='text-align:right'>{self._fmt(r.reach_per_1000_usd, 'compact')}</td>"
                 f"<td>{'✓' if r.chosen else ''}</td><td>{'✓' if r.in_greedy else ''}</td></tr>"
             )
         self.table_html.value = (
@@ -369,7 +374,9 @@ class LocalePlayground(LiveWidget):
         self.custom = widgets.Text(
             value="", placeholder="any CLDR locale, e.g. fi_FI or sr-Latn", description="Add a locale", style=style
         )
-        self.digits = widgets.Dropdown(options=DIGIT_CHOICES, value=digits, description="Digits", style=style)
+        self.digits = widgets.Dropdown(
+            options=DIGIT_CHOICES, value=digits, description="Digits", style=style, layout=widgets.Layout(width="auto")
+        )
         self.output = widgets.HTML()
         self.controls = (self.value, self.share, self.currency, self.date, self.locales, self.custom, self.digits)
         self.widget = widgets.VBox(
