@@ -1050,7 +1050,7 @@ _ALL = (
     Exercise(
         "03.facebook_multiple",
         "03",
-        "How many times Twitter's MAU was Facebook's, at the end of March 2015?",
+        "Facebook's MAU was how many times Twitter's, at the end of March 2015?",
         "multiple",
         "number",
         _facebook_multiple,
