@@ -140,3 +140,79 @@ def test_assumptions_outside_their_range_are_refused(tables, bad):
     arguments = {"adoption": 0.5, "obtainable_share": 0.2, "revenue_per_user_year": 3.0, **bad}
     with pytest.raises(ValueError, match=next(iter(bad))):
         market_entry.entry_case("weibo", "MY", tables=tables, **arguments)
+
+
+def test_the_assumption_ranges_are_lecture_06s_evidence():
+    ranges = market_entry.assumption_ranges()
+    defaults = sizing.scenario_defaults("weibo_beyond_greater_china")["value"]
+    yields = sizing.revenue_per_user_cases().set_index("case")["revenue_per_user"]
+    assert ranges["adoption"].high == pytest.approx(defaults["adoption"])
+    assert 0 < ranges["adoption"].low < ranges["adoption"].high < 1
+    assert (ranges["obtainable_share"].low, ranges["obtainable_share"].high) == pytest.approx(
+        (defaults["obtainable_share"] / 4, defaults["obtainable_share"] * 2)
+    )
+    rpu = ranges["revenue_per_user_year"]
+    assert rpu.low == pytest.approx(yields["abroad yield"] / 10) and rpu.high == pytest.approx(
+        yields["home yield"] * 10
+    )
+    assert all(r.low > 0 for r in ranges.values()), "no range admits the degenerate zero"
+
+
+@pytest.mark.parametrize(
+    "stated",
+    [
+        {"adoption": 0},
+        {"adoption": 0.9},
+        {"obtainable_share": 0.0},
+        {"obtainable_share": 1.0},
+        {"revenue_per_user_year": 0.0},
+        {"revenue_per_user_year": 1000.0},
+    ],
+)
+def test_assumptions_outside_the_evidence_fail_with_the_range_and_its_basis(stated):
+    (name,) = stated
+    with pytest.raises(checks.CheckFailed) as failure:
+        market_entry.check_assumptions(**stated)
+    message = str(failure.value)
+    assert f"`{name}`" in message and " to " in message and "not checked" in message
+    assert failure.value.name == name
+
+
+def test_assumptions_at_the_edges_of_their_ranges_pass_and_unknown_names_are_refused():
+    ranges = market_entry.assumption_ranges()
+    market_entry.check_assumptions(**{name: r.low for name, r in ranges.items()})
+    market_entry.check_assumptions(**{name: r.high for name, r in ranges.items()})
+    with pytest.raises(checks.CheckFailed, match="should be a number"):
+        market_entry.check_assumptions(adoption="0.5")
+    with pytest.raises(ValueError, match="allowed"):
+        market_entry.check_assumptions(churn=0.1)
+
+
+@pytest.mark.parametrize(
+    ("value", "carried"),
+    [
+        (2_500_000.0, True),  # right
+        (250_000_000.0, True),  # a percentage slip upstream
+        (2.5, True),  # in millions
+        (3_400_000.0, True),  # the right order of magnitude (the whole population, say)
+        (12_500_000.0, True),  # a mistake the earlier test names
+        (1.0, False),  # typed, unrelated to the data
+        (0.0, False),
+        (-2_500_000.0, False),
+        ("2500000", False),
+        (None, False),
+        (float("nan"), False),
+    ],
+)
+def test_a_later_part_builds_on_a_right_or_recognised_figure_only(value, carried):
+    got = market_entry.carried(value, 2_500_000.0, known={"sam, not som": 12_500_000.0})
+    assert got == (float(value) if carried else 2_500_000.0)
+
+
+def test_a_percentage_slip_in_a_share_is_carried_as_its_fraction_but_a_zero_is_not():
+    assert market_entry.carried_assumption("obtainable_share", 0.2) == 0.2
+    assert market_entry.carried_assumption("obtainable_share", 20) == pytest.approx(0.2)
+    assert market_entry.carried_assumption("adoption", 50) == pytest.approx(0.5)
+    for bad in (0, 0.0, 0.9, 90, "0.2"):
+        with pytest.raises(checks.CheckFailed):
+            market_entry.carried_assumption("adoption", bad)

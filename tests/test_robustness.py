@@ -48,6 +48,20 @@ def student_of(simulation, name):
     return behaviours.student_id(name, simulation["specs"][name])
 
 
+def cell_scores(simulation, student: str, assignment: str) -> dict[str, float]:
+    """Automatic points of each autograded cell of a student's submission, from the gradebook."""
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{simulation['course'] / 'gradebook.db'}") as gb:
+        submission = gb.find_submission(assignment, student)
+        return {
+            grade.name: float(grade.auto_score or 0)
+            for nb in submission.notebooks
+            for grade in nb.grades
+            if grade.auto_score is not None
+        }
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("name", list(SPECS))
 def test_fixture_scores_as_documented(simulation, name):
@@ -66,6 +80,19 @@ def test_fixture_scores_as_documented(simulation, name):
         got = entry(simulation, sid, assignment)
         reference = entry(simulation, expect["score_as"], assignment)
         assert got["graded"], f"{name} was not graded in {assignment}: {got}"
+        if "fails" in expect:
+            mine, theirs = (
+                cell_scores(simulation, sid, assignment),
+                cell_scores(simulation, expect["score_as"], assignment),
+            )
+            lost = {gid: theirs[gid] for gid in expect["fails"]}
+            assert all(points > 0 for points in lost.values()), f"{name}: the reference scores 0 on some of {lost}"
+            assert {gid: mine[gid] for gid in lost} == dict.fromkeys(lost, 0), f"{name}: {mine}"
+            assert {g: v for g, v in mine.items() if g not in lost} == {
+                g: v for g, v in theirs.items() if g not in lost
+            }, f"{name}: cells other than {sorted(lost)} should score as {expect['score_as']!r}"
+            assert got["code_score"] == pytest.approx(reference["code_score"] - sum(lost.values()))
+            continue
         assert got["code_score"] == reference["code_score"], (
             f"{name} in {assignment}: {got['code_score']} points, expected {reference['code_score']} "
             f"like {expect['score_as']!r}; notes: {got['notes']}"
@@ -125,9 +152,10 @@ def test_nobody_else_is_affected(simulation):
 
 @pytest.mark.slow
 def test_fixture_specific_outcomes(simulation):
-    first, course = simulation["first"], simulation["course"]
+    course = simulation["course"]
     for name, spec in simulation["specs"].items():
         expect = spec["expect"]
+        first = scope(simulation, name)[0]  # the first assignment the spec's student submits
         graded = list((course / "autograded" / name / first).glob("*.ipynb"))
         if "max_graded_notebook_bytes" in expect:
             assert graded and all(p.stat().st_size <= expect["max_graded_notebook_bytes"] for p in graded)
@@ -220,6 +248,8 @@ def test_specs_select_cells_in_every_assignment():
         for path in sorted((ASSIGNMENTS / "source" / assignment).glob("*.ipynb"))[:1]:
             source = harness.load_notebook(path)
             for name, spec in SPECS.items():
+                if spec.get("assignments", "first") not in ("first", "all", assignment):
+                    continue  # a spec written for one assignment names that assignment's cells
                 for op in spec["operations"]:
                     if "cell" in op:
                         assert behaviours.select_cells(source, source, op["cell"]), (assignment, name, op)

@@ -229,3 +229,176 @@ def entry_case(
         roi_first_year=value["roi_first_year"],
         payback_months=value["payback_months"],
     )
+
+
+# ----------------------------------------------------------------- grading policy
+# The capstone's hidden tests recompute every figure from the student's own choice and
+# stated assumptions. Two rules keep that from rewarding work not done: stated
+# assumptions must lie in a range the course's evidence supports (an adoption of 0 would
+# make a funnel of zeros "right"), and a later part builds on the student's earlier
+# figure only if that figure is right or a mistake the diagnosis recognises (a typed
+# number unrelated to the data is not carried forward: the later part is then checked
+# against the figures the student's choice gives).
+
+
+@dataclass(frozen=True)
+class AssumptionRange:
+    """The values a stated assumption may take in the capstone, and what the range rests on."""
+
+    name: str
+    low: float
+    high: float
+    unit: str
+    why: str
+
+    def describe(self, value: float, locale: str = "en_US") -> str:
+        if self.unit == "share":
+            return loc.format_percent(value, locale, decimals=1)
+        return loc.format_currency(value, "USD", locale, decimals=2)
+
+
+#: Lecture 06's bounds on the obtainable share, relative to its default (a judgement).
+OBTAINABLE_RANGE = (0.25, 2.0)
+#: How far a stated revenue per user may go beyond part 0's anchors (a factor either way).
+REVENUE_BEYOND_ANCHORS = 10.0
+#: The smallest adoption worth sizing an entry for (a course judgement: a niche).
+MIN_ADOPTION = 0.01
+
+
+def assumption_ranges(tables: Mapping[str, pd.DataFrame] | None = None) -> dict[str, AssumptionRange]:
+    """The capstone's ranges for ``adoption``, ``obtainable_share`` and ``revenue_per_user_year``.
+
+    - adoption: from 1 % (a niche) to Weibo's reach at home (lecture 06's high end): a
+      platform abroad is not expected to reach more of its readers than at home;
+    - obtainable share: lecture 06's range, a quarter of its default to twice it;
+    - revenue per user and year: from a tenth of the abroad yield to ten times the home
+      yield (part 0's anchors, :func:`sizing.revenue_per_user_cases`).
+    """
+    defaults = sizing.scenario_defaults("weibo_beyond_greater_china", tables=tables)["value"]
+    yields = sizing.revenue_per_user_cases(tables).set_index("case")["revenue_per_user"]
+    home_reach = float(defaults["adoption"])
+    obtainable = float(defaults["obtainable_share"])
+    low_factor, high_factor = OBTAINABLE_RANGE
+    return {
+        "adoption": AssumptionRange(
+            "adoption",
+            MIN_ADOPTION,
+            home_reach,
+            "share",
+            "from a niche to Weibo's reach at home among China's internet users (lecture 06): abroad a "
+            "platform is not expected to reach more of its readers than at home",
+        ),
+        "obtainable_share": AssumptionRange(
+            "obtainable_share",
+            obtainable * low_factor,
+            obtainable * high_factor,
+            "share",
+            f"from a quarter of lecture 06's default ({obtainable:.0%}) to twice it",
+        ),
+        "revenue_per_user_year": AssumptionRange(
+            "revenue_per_user_year",
+            float(yields["abroad yield"]) / REVENUE_BEYOND_ANCHORS,
+            float(yields["home yield"]) * REVENUE_BEYOND_ANCHORS,
+            "USD per user and year",
+            "from a tenth of part 0's abroad yield to ten times its home yield",
+        ),
+    }
+
+
+def check_assumptions(tables: Mapping[str, pd.DataFrame] | None = None, **stated) -> None:
+    """For test cells: each stated assumption is a number within its :func:`assumption_ranges` range.
+
+    A failure (:class:`platform_intl.checks.CheckFailed`) names the assumption, the
+    range and what it rests on, and says that the figures built on it are not checked.
+    """
+    ranges = assumption_ranges(tables)
+    unknown = set(stated) - set(ranges)
+    if unknown:
+        raise ValueError(f"unknown assumption(s) {sorted(unknown)}; allowed: {sorted(ranges)}")
+    for name, value in stated.items():
+        checks.check_number(value, name)
+        bound = ranges[name]
+        number = float(value)
+        if not bound.low <= number <= bound.high:
+            raise checks.CheckFailed(
+                f"`{name}` = {bound.describe(number)} is outside the range the course's evidence supports: "
+                f"{bound.describe(bound.low)} to {bound.describe(bound.high)}, {bound.why}. "
+                "The figures built on it are not checked until it is in that range."
+                "\nHint: state a value in the range and argue for it in your memo.",
+                name=name,
+            )
+
+
+def carried_assumption(name: str, value, tables: Mapping[str, pd.DataFrame] | None = None) -> float:
+    """The stated assumption a later part builds on.
+
+    The stated value when it is in its range; a share written as a percentage whose
+    fraction is in the range is read as that fraction (20 for 0.2: the earlier part's test
+    has counted the slip already). Anything else fails as :func:`check_assumptions` does.
+    """
+    bound = assumption_ranges(tables)[name]
+    if bound.unit == "share" and checks.is_number(value) and bound.low <= float(value) / 100 <= bound.high:
+        if not bound.low <= float(value) <= bound.high:
+            return float(value) / 100
+    check_assumptions(tables, **{name: value})
+    return float(value)
+
+
+#: Diagnosed kinds of a wrong figure that a later part still builds on (see :func:`carried`).
+CARRIED_KINDS = frozenset({"known", "percent", "units", "inverse", "off_by_one", "rounded", "close", "magnitude"})
+
+
+def carried(value, expected: float, *, rel: float = 1e-4, known: Mapping[str, float] | None = None) -> float:
+    """The figure a later part is checked on: the student's ``value`` or the ``expected`` one.
+
+    The student's own figure is used when it is right or a mistake
+    :func:`platform_intl.diagnosis.diagnose` recognises (a percentage, a unit slip, a
+    mistake the earlier test names, the right order of magnitude), so one mistake is not
+    counted twice. A missing, non-numeric, zero, sign-flipped or unrelated figure is not
+    carried: the later part is then checked against ``expected``.
+    """
+    from .diagnosis import diagnose
+
+    found = diagnose(value, expected, rel=rel, known=known)
+    if found is None or found.kind in CARRIED_KINDS:
+        return float(value)
+    return float(expected)
+
+
+def assumption_table(tables: Mapping[str, pd.DataFrame] | None = None):
+    """The capstone's assumption ranges as a table for reading (:func:`platform_intl.tables.show`)."""
+    from .tables import show
+
+    rows = [
+        {"assumption": r.name, "from": r.describe(r.low), "to": r.describe(r.high), "why": r.why}
+        for r in assumption_ranges(tables).values()
+    ]
+    return show(
+        pd.DataFrame(rows), text=["assumption", "from", "to", "why"], caption="The ranges your assumptions must lie in"
+    )
+
+
+def carry_forward(case: EntryCase, *, som=None, moderators=None, one_off_cost=None, moderation_per_year=None) -> dict:
+    """The figures of parts 3 and 4 that parts 4 and 5 are checked on, along the case's chain.
+
+    Each figure is :func:`carried` against what the figures before it give (the student's
+    SOM against the case's, the moderators against those the carried SOM needs, the
+    year's moderation against the carried moderators' cost), so a recognised mistake is
+    carried through the later parts and counted once. A figure not given is the case's.
+    """
+    given_som = case.som if som is None else som
+    carried_som = carried(given_som, case.som, known={"sam, not sam x obtainable share": case.sam})
+    needed = loc.inflow_staffing(carried_som).headcount
+    carried_moderators = needed if moderators is None else carried(moderators, needed)
+    yearly = carried_moderators * loc.MODERATOR_COST_PER_YEAR
+    translation = LAUNCH_WORDS * loc.price_per_word_for(case.launch_language)
+    return {
+        "som": carried_som,
+        "moderators": carried_moderators,
+        "one_off_cost": case.one_off_cost
+        if one_off_cost is None
+        else carried(one_off_cost, case.one_off_cost, known={"translation only, without review and QA": translation}),
+        "moderation_per_year": yearly
+        if moderation_per_year is None
+        else carried(moderation_per_year, yearly, known={"a month of moderation, not a year": yearly / 12}),
+    }

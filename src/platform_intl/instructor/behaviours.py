@@ -117,6 +117,7 @@ def apply_spec(spec: dict, folder: Path, source_dir: Path) -> None:
             "set_metadata",
             "set_tags",
             "insert_after",
+            "retype",
         ):
             for cell in select_cells(nb, source_nb, op["cell"]):
                 if kind == "replace":
@@ -139,6 +140,11 @@ def apply_spec(spec: dict, folder: Path, source_dir: Path) -> None:
                     cell.metadata.nbgrader.update(op["nbgrader"])
                 elif kind == "set_tags":
                     cell.metadata["tags"] = list(op["tags"])
+                elif kind == "retype":
+                    # The cell deleted and its answer typed into a new cell in its place:
+                    # a new cell id and none of the release's metadata.
+                    fresh = nbformat.v4.new_code_cell(source=op.get("source", cell.source))
+                    nb.cells[nb.cells.index(cell)] = fresh
                 elif kind == "insert_after":
                     new = op["new_cell"]
                     make = (

@@ -125,7 +125,17 @@ def restore_from_release(nb: NotebookNode, release: NotebookNode) -> list[Note]:
                 cell.metadata["tags"] = wanted_tags
             else:
                 cell.metadata.pop("tags", None)
-        if changed:
+        if changed and not have:
+            notes.append(
+                (
+                    "metadata",
+                    f"`{label}` had no nbgrader settings (a cell deleted and typed again, or pasted from "
+                    "elsewhere); the grader recognised it by its place among the cells around it and restored "
+                    "the release's, so the cell is graded as designed.",
+                    label,
+                )
+            )
+        elif changed:
             notes.append(
                 (
                     "metadata",
