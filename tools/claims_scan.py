@@ -71,7 +71,8 @@ class Stated:
 
 
 def normalise(text: str) -> str:
-    return re.sub(r"[\s\u00a0\u202f]+", " ", text).strip()
+    # "54 %" and "54%" state the same figure (the course's English prose writes the second).
+    return re.sub(r"(\d) %", r"\1%", re.sub(r"[\s\u00a0\u202f]+", " ", text)).strip()
 
 
 def allowed(token: str) -> str | None:
