@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from dataclasses import dataclass
 
 import pandas as pd
@@ -189,9 +191,15 @@ def convert_simplified(text: str, variant: str = "TW") -> str:
         raise TypeError(f"text must be a string; got {type(text).__name__}")
     if variant not in OPENCC_CONFIGS:
         raise ValueError(f"variant must be one of {sorted(OPENCC_CONFIGS)}; got {variant!r}")
+    return _opencc_converter(OPENCC_CONFIGS[variant]).convert(text)
+
+
+@functools.lru_cache(maxsize=None)
+def _opencc_converter(config: str):
+    """One converter per configuration: loading OpenCC's dictionaries takes a quarter of a second."""
     import opencc
 
-    return opencc.OpenCC(OPENCC_CONFIGS[variant]).convert(text)
+    return opencc.OpenCC(config)
 
 
 def route_cost(language: str, words, prices: pd.DataFrame | None = None, *, served=("zh-Hans",)) -> LocalizationCost:

@@ -136,6 +136,40 @@ def millions_axis(ax, label="Users (millions)"):
     ax.set_ylim(bottom=0)
 
 
+YEAR_AXIS_LABEL = "Year (each point at the end of the period it reports)"
+
+
+def year_axis(ax, *, decimal: bool = False) -> None:
+    """Years as spans: a tick at each 1 January and the year's label in the middle of its span.
+
+    A figure for the year ending 31 December then sits at the right edge of its year's span,
+    not under the next year's label (where a plain year tick would put it). ``decimal`` is
+    for axes in decimal years (2018.75), the default for date axes.
+    """
+    import matplotlib.dates as mdates
+    import matplotlib.ticker as mticker
+
+    if decimal:
+        ax.xaxis.set_major_locator(mticker.MultipleLocator(1))
+        ax.xaxis.set_minor_locator(mticker.MultipleLocator(1, offset=0.5))
+        ax.xaxis.set_minor_formatter(mticker.FuncFormatter(lambda x, _pos: f"{int(x)}"))
+    else:
+        # Whole years in view, so the first and last years' labels show (with a little room
+        # for the markers at their edges).
+        first, last = mdates.num2date(ax.dataLim.x0), mdates.num2date(ax.dataLim.x1)
+        start, end = mdates.date2num(first.replace(month=1, day=1)), mdates.date2num(last.replace(month=1, day=1))
+        if last.month != 1 or last.day != 1:
+            end = mdates.date2num(last.replace(year=last.year + 1, month=1, day=1))
+        ax.set_xlim(start - 20, end + 20)
+        ax.xaxis.set_major_locator(mdates.YearLocator())
+        ax.xaxis.set_minor_locator(mdates.MonthLocator(bymonth=7, bymonthday=1))
+        ax.xaxis.set_minor_formatter(mdates.DateFormatter("%Y"))
+    ax.xaxis.set_major_formatter(mticker.NullFormatter())
+    ax.tick_params(axis="x", which="minor", length=0, labelsize=8)
+    ax.tick_params(axis="x", which="major", length=4)
+    ax.set_xlabel(YEAR_AXIS_LABEL)
+
+
 def citation(frame) -> str:
     """Caption-sized citation of the rows a widget shows."""
     from platform_intl import data
@@ -320,8 +354,13 @@ def slider(
     integer: bool = False,
     continuous_update: bool = True,
     width: str = "620px",
+    label_width: str = "initial",
 ):
-    """The course's slider: its label is never cut (it takes the width it needs, the track the rest)."""
+    """The course's slider: its label is never cut (it takes the width it needs, the track the rest).
+
+    Sliders shown together can share a ``label_width`` (wide enough for the longest label)
+    so that their tracks start at the same place.
+    """
     import ipywidgets as w
 
     options: dict[str, Any] = dict(
@@ -330,7 +369,7 @@ def slider(
         step=step,
         description=description,
         continuous_update=continuous_update,
-        style={"description_width": "initial"},
+        style={"description_width": label_width},
         layout=w.Layout(width=width),
     )
     if value is not None:

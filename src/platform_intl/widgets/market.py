@@ -388,8 +388,13 @@ class MarketFunnelExplorer(LiveWidget):
             layout=w.Layout(width="620px"),
         )
         self.markets = base.Checklist("Markets", "untick a market to leave it out of the funnel", noun="markets")
-        self.adoption = slider("Platform adoption", min_=0, max_=1, step=0.01, fmt=".0%", continuous_update=True)
-        self.obtainable = slider("Obtainable share", min_=0, max_=1, step=0.005, fmt=".1%", continuous_update=True)
+        # The same label width and precision for both, so the two tracks line up and read alike.
+        self.adoption = slider(
+            "Platform adoption", min_=0, max_=1, step=0.01, fmt=".1%", continuous_update=True, label_width="11em"
+        )
+        self.obtainable = slider(
+            "Obtainable share", min_=0, max_=1, step=0.005, fmt=".1%", continuous_update=True, label_width="11em"
+        )
         self.locale = w.Dropdown(options=locales, value=locale, description="Number format", style=style)
         self.view = w.ToggleButtons(options=list(self.VIEWS), value=view, description="View", style=style)
         self.reset = w.Button(description="Reset to scenario defaults", icon="undo", layout=w.Layout(width="220px"))

@@ -52,7 +52,7 @@ def weibo_users_figure(users: pd.DataFrame | None = None, *, locale: str = "en_U
             arrowprops=dict(arrowstyle="->", lw=0.8),
         )
         ax.set_title("Weibo (微博): three ways to count users, 2012–2025")
-        ax.set_xlabel("End of reporting period (year)")
+        base.year_axis(ax)
         base.millions_axis(ax)
         ax.legend(title=None, fontsize=8, loc="upper left")
     fig.subplots_adjust(left=0.09, right=0.98, top=0.9, bottom=0.13)
@@ -181,7 +181,7 @@ class MetricSwitcher(LiveWidget):
             ax.set_xlim(2012, 2026)
             top = max(float(rows["millions"].max()) for rows in self._series.values() if len(rows))
             ax.set_ylim(0, top * 1.12)
-            ax.set_xlabel("End of reporting period (year)")
+            base.year_axis(ax, decimal=True)
             ax.set_ylabel("Users (millions)")
             ax.legend(handles=[*self._lines.values(), self._claim[0]], fontsize=8, loc="upper left")
             self._title = ax.set_title(" ", fontsize=11)

@@ -45,7 +45,7 @@ def largest_network_figure(users: pd.DataFrame | None = None, *, locale: str = "
             color="0.25",
         )
         ax.set_title("Monthly active users of Facebook, Twitter and Weibo (微博), 2011–2018", fontsize=11)
-        ax.set_xlabel("End of reporting period (year)")
+        base.year_axis(ax)
         base.millions_axis(ax, "Monthly active users (millions)")
         ax.legend(title=None, fontsize=8, loc="upper left")
     fig.subplots_adjust(left=0.1, right=0.98, top=0.9, bottom=0.13)
