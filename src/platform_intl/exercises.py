@@ -958,6 +958,65 @@ def _explain_first_day(headcount: float) -> str:
     )
 
 
+# --------------------------------------------------------------------------- lecture 08
+
+LAUNCH_DAY_NEW_YORK = "2025-01-19"
+
+
+def _variant_counts() -> tuple[int, int]:
+    from . import localization as loc
+
+    same = loc.variant_table()["same_in_both"].eq("yes")
+    return int(same.sum()), int((~same).sum())
+
+
+def _explain_same_words(count: float) -> str:
+    same, differ = _variant_counts()
+    return (
+        f"{_num(same)} of the {_num(same + differ)} words come out the same for Taiwan and Hong Kong; "
+        f"{_num(differ)} differ. One converted text cannot serve both: each needs its own review."
+    )
+
+
+def _arabic_forms() -> float:
+    from . import localization as loc
+
+    return float(len(loc.plural_categories("ar")))
+
+
+def _explain_arabic_forms(count: float) -> str:
+    from . import localization as loc
+
+    return (
+        f"Arabic needs {_num(count)} forms ({', '.join(loc.plural_categories('ar'))}): a string table "
+        "with only a singular and a plural leaves most counts wrong."
+    )
+
+
+def _offsets(day: str) -> tuple[float, float]:
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    moment = dt.datetime.fromisoformat(day + "T12:00")
+    taipei = moment.replace(tzinfo=ZoneInfo("Asia/Taipei")).utcoffset()
+    new_york = moment.replace(tzinfo=ZoneInfo("America/New_York")).utcoffset()
+    assert taipei is not None and new_york is not None
+    return taipei.total_seconds() / 3600, new_york.total_seconds() / 3600
+
+
+def _hours_ahead() -> float:
+    taipei, new_york = _offsets(LAUNCH_DAY_NEW_YORK)
+    return taipei - new_york
+
+
+def _explain_hours_ahead(hours: float) -> str:
+    taipei, new_york = _offsets(LAUNCH_DAY_NEW_YORK)
+    return (
+        f"Taipei is UTC+{_num(taipei)} all year; New York in January is on standard time, UTC{_num(new_york)}: "
+        f"{_num(hours)} hours apart. Midnight in New York is already 1 p.m. in Taipei."
+    )
+
+
 # --------------------------------------------------------------------------- the registry
 
 _SHARE_HINT = "give a share between 0 and 1, not a percentage"
@@ -1225,6 +1284,45 @@ _ALL = (
         rel=0.2,
         hint="posts a day × share to humans ÷ reviews per shift, then weekends and shrinkage",
     ),
+    Exercise(
+        "08.same_words",
+        "08",
+        "How many of the product words in the table does OpenCC write the same for Taiwan and for Hong Kong?",
+        "same_words",
+        "number",
+        lambda: float(_variant_counts()[0]),
+        _explain_same_words,
+        mistakes=lambda: {"the words that differ, not those that are the same": float(_variant_counts()[1])},
+        hint="count the rows whose same_in_both column is 'yes', e.g. with (column == 'yes').sum().",
+    ),
+    Exercise(
+        "08.arabic_forms",
+        "08",
+        "How many plural forms must an Arabic string table hold for a message with a count?",
+        "arabic_forms",
+        "number",
+        _arabic_forms,
+        _explain_arabic_forms,
+        mistakes=lambda: {
+            "English's two forms; Arabic has more": 2.0,
+            "the forms without 'other', which every language needs as well": _arabic_forms() - 1,
+        },
+        hint="loc.plural_categories('ar') lists them; count them with len().",
+    ),
+    Exercise(
+        "08.hours_ahead",
+        "08",
+        "On 19 January 2025, how many hours ahead of New York was Taipei?",
+        "hours_ahead",
+        "number",
+        _hours_ahead,
+        _explain_hours_ahead,
+        mistakes=lambda: {
+            "New York on summer time (UTC−4); in January it is on standard time": _hours_ahead() - 1,
+            "New York's offset minus Taipei's: how far New York is behind, with the sign the other way": -_hours_ahead(),
+        },
+        hint="each city's UTC offset on that day (loc.launch_times shows both), Taipei's minus New York's.",
+    ),
 )
 
 #: Every exercise of the course by id, in lecture order.
@@ -1233,7 +1331,7 @@ _PREDICTIONS = {e.id for e in _ALL if e.kind == "prediction"}
 
 
 def for_lecture(lecture: str) -> list[Exercise]:
-    """The exercises of one lecture ("01" to "07"), in order."""
+    """The exercises of one lecture ("01" to "08"), in order."""
     return [e for e in EXERCISES.values() if e.lecture == lecture]
 
 
