@@ -144,7 +144,7 @@ class _FunnelArtist(_BlittedChart):
         self.fig, self.ax = plots.new_figure(FIGURE_SIZE, dpi=FIGURE_DPI)
         self.canvas = self.fig.canvas
         # Room on the left for the longest stage label, "Online speakers (TAM)", and the axis title.
-        self.fig.subplots_adjust(left=0.30, right=0.95, top=0.86, bottom=0.17)
+        self.fig.subplots_adjust(left=0.33, right=0.95, top=0.86, bottom=0.17)
         with base.font_context():
             labels = [sizing.STAGE_LABELS[s] for s in CHART_STAGES][::-1]
             self.bars = list(self.ax.barh(labels, np.ones(len(labels)), color=_STAGE_COLOURS[::-1], height=0.7))

@@ -122,9 +122,18 @@ class LanguageBudgetPlanner(LiveWidget):
         self.model.subset_reach()  # the one expensive step, done before any slider moves
         self.standalone = self.model.standalone_reach().to_numpy()
 
-        style = {"description_width": "14em"}
+        style = {"description_width": "18em"}
+        # One label width for the four sliders and the drop-down, so their tracks line up.
+        width = style["description_width"]
         self.budget = slider(
-            "Budget (USD)", value=int(budget), min_=0, max_=300_000, step=2_500, integer=True, fmt=",d"
+            "Budget (USD)",
+            value=int(budget),
+            min_=0,
+            max_=300_000,
+            step=2_500,
+            integer=True,
+            fmt=",d",
+            label_width=width,
         )
         self.price = slider(
             "Price per word (USD, median)",
@@ -133,9 +142,17 @@ class LanguageBudgetPlanner(LiveWidget):
             max_=0.40,
             step=0.01,
             fmt=".2f",
+            label_width=width,
         )
         self.words = slider(
-            "Source words", value=int(words), min_=5_000, max_=500_000, step=5_000, integer=True, fmt=",d"
+            "Source words",
+            value=int(words),
+            min_=5_000,
+            max_=500_000,
+            step=5_000,
+            integer=True,
+            fmt=",d",
+            label_width=width,
         )
         self.moderation = slider(
             "Moderation per language (USD/yr)",
@@ -145,9 +162,14 @@ class LanguageBudgetPlanner(LiveWidget):
             step=5_000,
             integer=True,
             fmt=",d",
+            label_width=width,
         )
         self.locale = widgets.Dropdown(
-            options=list(loc.COURSE_LOCALES), value=locale, description="Number format", style=style
+            options=list(loc.COURSE_LOCALES),
+            value=locale,
+            description="Number format",
+            style=style,
+            layout=widgets.Layout(width="28em"),  # the label's 18em and room for the longest locale
         )
         self.controls = (self.budget, self.price, self.words, self.moderation, self.locale)
         self.summary = widgets.HTML()
@@ -164,7 +186,10 @@ class LanguageBudgetPlanner(LiveWidget):
                 ),
                 *self.controls,
                 self.summary,
-                widgets.HBox([self.chart, self.table_html]),
+                # The chart above the table, each at its own width: side by side in a notebook
+                # column the chart shrank to 7 px labels and the table's headers wrapped.
+                self.chart,
+                self.table_html,
             ]
         )
         with font_context():  # 万 and 亿 on the axis need the CJK font
