@@ -1319,7 +1319,7 @@ _ALL = (
         _explain_hours_ahead,
         mistakes=lambda: {
             "New York on summer time (UTC−4); in January it is on standard time": _hours_ahead() - 1,
-            "New York's offset minus Taipei's: how far New York is behind, with the sign the other way": -_hours_ahead(),
+            "New York's offset minus Taipei's: how far New York is behind, the sign the other way": -_hours_ahead(),
         },
         hint="each city's UTC offset on that day (loc.launch_times shows both), Taipei's minus New York's.",
     ),

@@ -337,9 +337,13 @@ def carried_assumption(name: str, value, tables: Mapping[str, pd.DataFrame] | No
     has counted the slip already). Anything else fails as :func:`check_assumptions` does.
     """
     bound = assumption_ranges(tables)[name]
-    if bound.unit == "share" and checks.is_number(value) and bound.low <= float(value) / 100 <= bound.high:
-        if not bound.low <= float(value) <= bound.high:
-            return float(value) / 100
+    if (
+        bound.unit == "share"
+        and checks.is_number(value)
+        and bound.low <= float(value) / 100 <= bound.high
+        and not bound.low <= float(value) <= bound.high
+    ):
+        return float(value) / 100
     check_assumptions(tables, **{name: value})
     return float(value)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-
 from dataclasses import dataclass
 
 import pandas as pd
@@ -194,7 +193,7 @@ def convert_simplified(text: str, variant: str = "TW") -> str:
     return _opencc_converter(OPENCC_CONFIGS[variant]).convert(text)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _opencc_converter(config: str):
     """One converter per configuration: loading OpenCC's dictionaries takes a quarter of a second."""
     import opencc
