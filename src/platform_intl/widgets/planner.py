@@ -125,15 +125,18 @@ class LanguageBudgetPlanner(LiveWidget):
         style = {"description_width": "18em"}
         # One label width for the four sliders and the drop-down, so their tracks line up.
         width = style["description_width"]
-        self.budget = slider(
+
+        def count_slider(label: str, value: int, min_: int, max_: int, step: int):
+            return slider(
+                label, value=value, min_=min_, max_=max_, step=step, integer=True, fmt=",d", label_width=width
+            )
+
+        self.budget = count_slider(
             "Budget (USD)",
-            value=int(budget),
-            min_=0,
-            max_=300_000,
-            step=2_500,
-            integer=True,
-            fmt=",d",
-            label_width=width,
+            int(budget),
+            0,
+            300_000,
+            2_500,
         )
         self.price = slider(
             "Price per word (USD, median)",
@@ -144,25 +147,19 @@ class LanguageBudgetPlanner(LiveWidget):
             fmt=".2f",
             label_width=width,
         )
-        self.words = slider(
+        self.words = count_slider(
             "Source words",
-            value=int(words),
-            min_=5_000,
-            max_=500_000,
-            step=5_000,
-            integer=True,
-            fmt=",d",
-            label_width=width,
+            int(words),
+            5_000,
+            500_000,
+            5_000,
         )
-        self.moderation = slider(
+        self.moderation = count_slider(
             "Moderation per language (USD/yr)",
-            value=int(moderation_per_language),
-            min_=0,
-            max_=120_000,
-            step=5_000,
-            integer=True,
-            fmt=",d",
-            label_width=width,
+            int(moderation_per_language),
+            0,
+            120_000,
+            5_000,
         )
         self.locale = widgets.Dropdown(
             options=list(loc.COURSE_LOCALES),
